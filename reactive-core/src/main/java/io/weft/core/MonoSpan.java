@@ -1,0 +1,49 @@
+package io.weft.core;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoOperator;
+
+/**
+ * Wraps a {@link Mono} in one span per subscription. See {@link SpanSubscriber} for when the span ends.
+ *
+ * <p>While the source is being subscribed, the span is also the thread-local current span, so imperative code that
+ * runs synchronously at subscription (e.g. in {@code Mono.fromCallable}) sees it as its parent.
+ */
+final class MonoSpan<T> extends MonoOperator<T, T> {
+  private final SpanTemplate template;
+
+  private MonoSpan(Mono<? extends T> source, SpanTemplate template) {
+    super(source);
+    this.template = template;
+  }
+
+  static <T> Mono<T> create(Mono<T> source, SpanTemplate template) {
+    return onAssembly(new MonoSpan<>(source, template));
+  }
+
+  @Override
+  public void subscribe(CoreSubscriber<? super T> actual) {
+    SpanSubscriber<T> subscriber = template.subscriber(actual, true);
+    if (subscriber == null) {
+      source.subscribe(actual);
+      return;
+    }
+    Span previous = ThreadLocalSpan.swap(subscriber.span);
+    try {
+      source.subscribe(subscriber);
+    } finally {
+      ThreadLocalSpan.restore(previous);
+    }
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes") // Reactor's signature
+  public @Nullable Object scanUnsafe(Attr key) {
+    if (key == Attr.RUN_STYLE) {
+      return Attr.RunStyle.SYNC;
+    }
+    return super.scanUnsafe(key);
+  }
+}
