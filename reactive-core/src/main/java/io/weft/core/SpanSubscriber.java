@@ -20,6 +20,13 @@ import reactor.util.context.Context;
  *   <li>cancel: ended and marked {@code weft.cancelled=true}, not an error.
  * </ul>
  *
+ * <p>Thread-locals: requests and cancellations travel upstream with the span as the thread-local current span,
+ * and signals travel downstream with the parent's span (what was current for the subscriber) put back, so the
+ * thread-local always matches the Reactor context on both sides. With {@code
+ * Hooks.enableAutomaticContextPropagation()} Reactor captures it when work is scheduled, which is what makes the
+ * span current inside {@code map} after a {@code publishOn}; without the hook it costs two thread-local writes per
+ * signal.
+ *
  * <p>The span ends exactly once whatever races happen between cancel and a terminal signal (the span itself
  * guards its end). Tracing code runs inside try/catch; downstream calls stay outside it, so the user's signal is
  * never changed by a tracing failure.
@@ -27,6 +34,8 @@ import reactor.util.context.Context;
 final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable {
   private final CoreSubscriber<? super T> actual;
   final Span span;
+  // What is current for the downstream subscriber: the parent, or null.
+  private final @Nullable Span parent;
   private final @Nullable RecordingSpan recording;
   private final Context context;
   private final boolean mono;
@@ -41,12 +50,14 @@ final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
   SpanSubscriber(
       CoreSubscriber<? super T> actual,
       Span span,
+      @Nullable Span parent,
       Context context,
       boolean mono,
       @Nullable BiConsumer<Span, Object> onValue,
       Tracer tracer) {
     this.actual = actual;
     this.span = span;
+    this.parent = parent;
     this.recording = span instanceof RecordingSpan ? (RecordingSpan) span : null;
     this.context = context;
     this.mono = mono;
@@ -88,7 +99,12 @@ final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
         end(r, null);
       }
     }
-    actual.onNext(t);
+    Span previous = ThreadLocalSpan.swap(parent);
+    try {
+      actual.onNext(t);
+    } finally {
+      ThreadLocalSpan.restore(previous);
+    }
   }
 
   @Override
@@ -102,7 +118,12 @@ final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     if (r != null) {
       end(r, t);
     }
-    actual.onError(t);
+    Span previous = ThreadLocalSpan.swap(parent);
+    try {
+      actual.onError(t);
+    } finally {
+      ThreadLocalSpan.restore(previous);
+    }
   }
 
   @Override
@@ -115,14 +136,24 @@ final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     if (r != null && !valued) {
       end(r, null);
     }
-    actual.onComplete();
+    Span previous = ThreadLocalSpan.swap(parent);
+    try {
+      actual.onComplete();
+    } finally {
+      ThreadLocalSpan.restore(previous);
+    }
   }
 
   @Override
   public void request(long n) {
     Subscription upstream = s;
     if (upstream != null) {
-      upstream.request(n);
+      Span previous = ThreadLocalSpan.swap(span);
+      try {
+        upstream.request(n);
+      } finally {
+        ThreadLocalSpan.restore(previous);
+      }
     }
   }
 
@@ -140,7 +171,12 @@ final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
     }
     Subscription upstream = s;
     if (upstream != null) {
-      upstream.cancel();
+      Span previous = ThreadLocalSpan.swap(span);
+      try {
+        upstream.cancel();
+      } finally {
+        ThreadLocalSpan.restore(previous);
+      }
     }
   }
 

@@ -47,20 +47,19 @@ final class SpanTemplate {
   <T> @Nullable SpanSubscriber<T> subscriber(CoreSubscriber<? super T> actual, boolean mono) {
     try {
       Context context = actual.currentContext();
+      Object inContext = context.getOrDefault(ContextKeys.SPAN, null);
+      boolean fromContext = inContext instanceof Span;
+      // What is current for the subscriber; also restored on the thread-local for signals going downstream.
+      Span downstream = fromContext ? (Span) inContext : ThreadLocalSpan.get();
       Span local = null;
       if (explicitParent == null && !noParent) {
-        Object inContext = context.getOrDefault(ContextKeys.SPAN, null);
-        if (inContext instanceof Span) {
-          local = (Span) inContext;
-          if (tracer.elides(local)) {
-            return null;
-          }
-        } else {
-          local = ThreadLocalSpan.get();
+        local = downstream;
+        if (fromContext && tracer.elides(downstream)) {
+          return null;
         }
       }
       Span span = tracer.start(name, kind, attributes, attributeCount, local, explicitParent);
-      return new SpanSubscriber<>(actual, span, context.put(ContextKeys.SPAN, span), mono, onValue, tracer);
+      return new SpanSubscriber<>(actual, span, downstream, context.put(ContextKeys.SPAN, span), mono, onValue, tracer);
     } catch (Throwable error) {
       Exceptions.throwIfFatal(error);
       tracer.internalFailure("span operator " + name, error);

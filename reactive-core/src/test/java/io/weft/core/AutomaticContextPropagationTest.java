@@ -1,0 +1,87 @@
+package io.weft.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.context.ContextRegistry;
+import io.weft.core.export.InMemorySpanExporter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** With Reactor's automatic context propagation on, the thread-local current span follows the Reactor context. */
+class AutomaticContextPropagationTest {
+  static final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  static final Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+  static Scheduler single;
+
+  @BeforeAll
+  static void enable() {
+    Hooks.enableAutomaticContextPropagation();
+    single = Schedulers.newSingle("auto-propagation");
+  }
+
+  @AfterAll
+  static void disable() {
+    Hooks.disableAutomaticContextPropagation();
+    single.dispose();
+  }
+
+  @Test
+  void accessorIsRegisteredThroughServiceLoader() {
+    assertThat(ContextRegistry.getInstance().getThreadLocalAccessors())
+        .anySatisfy(accessor -> assertThat(accessor).isInstanceOf(SpanThreadLocalAccessor.class));
+  }
+
+  @Test
+  void threadLocalSpanIsRightInsideMapHandleAndDoOnNext() {
+    List<SpanContext> seen = new CopyOnWriteArrayList<>();
+    Mono<Integer> pipeline = Mono.just(1)
+        .publishOn(single)
+        .map(v -> {
+          seen.add(Span.current().context());
+          return v;
+        })
+        .<Integer>handle((v, sink) -> {
+          seen.add(Span.current().context());
+          sink.next(v);
+        })
+        .doOnNext(v -> seen.add(Span.current().context()))
+        .transform(tracer.mono("root"));
+    pipeline.block(Duration.ofSeconds(5));
+    SpanContext root = exporter.spans().get(exporter.size() - 1).spanContext();
+    assertThat(seen).hasSize(3).containsOnly(root);
+  }
+
+  @Test
+  void imperativeSpansInsideOperatorsGetTheRightParent() {
+    exporter.reset();
+    Flux.range(0, 4)
+        .publishOn(single)
+        .map(i -> {
+          try (SpanScope scope = tracer.spanBuilder("imperative").startScoped()) {
+            return i;
+          }
+        })
+        .then()
+        .transform(tracer.mono("root"))
+        .block(Duration.ofSeconds(5));
+    String rootId = exporter.spans().get(exporter.size() - 1).spanId();
+    assertThat(exporter.spans().subList(0, 4))
+        .allSatisfy(s -> assertThat(s.parentSpanId()).isEqualTo(rootId));
+  }
+
+  @Test
+  void threadLocalIsRestoredAfterwardsNoLeakToTheNextTask() {
+    Mono.just(1).publishOn(single).map(v -> v).transform(tracer.mono("leaky?")).block(Duration.ofSeconds(5));
+    Span after = Mono.fromCallable(Span::current).subscribeOn(single).block(Duration.ofSeconds(5));
+    assertThat(after).isSameAs(Span.invalid());
+  }
+}
