@@ -44,6 +44,9 @@ final class MonoSpan<T> extends MonoOperator<T, T> {
     if (key == Attr.RUN_STYLE) {
       return Attr.RunStyle.SYNC;
     }
+    if (key == ReactorInternals.INTERNAL_PRODUCER) {
+      return true;
+    }
     return super.scanUnsafe(key);
   }
 }

@@ -39,7 +39,7 @@ public final class Tracer {
   private final SpanExporter[] exporters;
   final Clock clock;
   private final IdGenerator ids;
-  final TracerStats stats = new TracerStats();
+  final TracerStats stats;
   private final FailureLog samplerLog = new FailureLog(logger, "Weft sampler failed; span not sampled");
   private final FailureLog exporterLog = new FailureLog(logger, "Weft exporter failed to take a span");
   private final FailureLog callbackLog = new FailureLog(logger, "Weft span callback failed; signal unchanged");
@@ -50,6 +50,7 @@ public final class Tracer {
     this.sampler = builder.parentBased ? Sampler.parentBased(builder.sampler) : builder.sampler;
     this.elideUnderUnsampledParent = sampler.followsUnsampledParent();
     this.exporters = builder.exporters.toArray(new SpanExporter[0]);
+    this.stats = new TracerStats(exporters.length > 0);
     this.clock = builder.clock;
     this.ids = builder.ids;
   }
@@ -213,7 +214,6 @@ public final class Tracer {
     if (exporters.length == 0) {
       return;
     }
-    stats.spansExported.increment();
     for (SpanExporter exporter : exporters) {
       try {
         exporter.export(span);

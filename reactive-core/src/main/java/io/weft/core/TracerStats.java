@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TracerStats {
   final LongAdder spansStarted = new LongAdder();
   final LongAdder spansEnded = new LongAdder();
-  final LongAdder spansExported = new LongAdder();
   final LongAdder attributesDropped = new LongAdder();
   final LongAdder valuesTruncated = new LongAdder();
   final LongAdder samplerFailures = new LongAdder();
@@ -17,7 +16,11 @@ public final class TracerStats {
   final LongAdder callbackFailures = new LongAdder();
   final LongAdder internalFailures = new LongAdder();
 
-  TracerStats() {}
+  private final boolean hasExporters;
+
+  TracerStats(boolean hasExporters) {
+    this.hasExporters = hasExporters;
+  }
 
   /** Sampled spans started. */
   public long spansStarted() {
@@ -36,7 +39,8 @@ public final class TracerStats {
 
   /** Ended spans handed to exporters (once per span, whatever the number of exporters). */
   public long spansExported() {
-    return spansExported.sum();
+    // Every ended sampled span goes to the exporters, so this is not counted separately on the hot path.
+    return hasExporters ? spansEnded.sum() : 0;
   }
 
   /** Attributes dropped because a span already held {@link SpanLimits#MAX_ATTRIBUTES}, or with a null key. */

@@ -79,6 +79,17 @@ class AutomaticContextPropagationTest {
   }
 
   @Test
+  void spanOperatorsReportThemselvesAsReactorInternalSoReactorDoesNotWrapThem() {
+    assertThat(ReactorInternals.INTERNAL_PRODUCER).as("Reactor's InternalProducerAttr was found").isNotNull();
+    Mono<Integer> traced = Mono.just(1).transform(tracer.mono("x"));
+    @SuppressWarnings("unchecked")
+    reactor.core.Scannable.Attr<Boolean> internal = (reactor.core.Scannable.Attr<Boolean>) ReactorInternals.INTERNAL_PRODUCER;
+    assertThat(reactor.core.Scannable.from(traced).scanOrDefault(internal, false)).isTrue();
+    assertThat(reactor.core.Scannable.from(Flux.just(1).transform(tracer.flux("y"))).scanOrDefault(internal, false))
+        .isTrue();
+  }
+
+  @Test
   void threadLocalIsRestoredAfterwardsNoLeakToTheNextTask() {
     Mono.just(1).publishOn(single).map(v -> v).transform(tracer.mono("leaky?")).block(Duration.ofSeconds(5));
     Span after = Mono.fromCallable(Span::current).subscribeOn(single).block(Duration.ofSeconds(5));
