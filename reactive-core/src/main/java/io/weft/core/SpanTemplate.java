@@ -48,16 +48,17 @@ final class SpanTemplate {
     try {
       Context context = actual.currentContext();
       Object inContext = context.getOrDefault(ContextKeys.SPAN, null);
-      boolean fromContext = inContext instanceof Span;
       // What is current for the subscriber; also restored on the thread-local for signals going downstream.
-      Span downstream = fromContext ? (Span) inContext : ThreadLocalSpan.get();
-      Span local = null;
-      if (explicitParent == null && !noParent) {
-        local = downstream;
-        if (fromContext && tracer.elides(downstream)) {
+      Span downstream;
+      if (inContext instanceof Span) {
+        downstream = (Span) inContext;
+        if (explicitParent == null && !noParent && tracer.elides(downstream)) {
           return null;
         }
+      } else {
+        downstream = ThreadLocalSpan.get();
       }
+      Span local = explicitParent == null && !noParent ? downstream : null;
       Span span = tracer.start(name, kind, attributes, attributeCount, local, explicitParent);
       return new SpanSubscriber<>(actual, span, downstream, context.put(ContextKeys.SPAN, span), mono, onValue, tracer);
     } catch (Throwable error) {
