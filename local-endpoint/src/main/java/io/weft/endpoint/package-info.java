@@ -1,6 +1,7 @@
 /**
- * Weft module {@code local-endpoint}. Its capability is specified by issue #3 and lands with that issue; until then the
- * module is part of the build so that the BOM, the parent and CI cover it from the first commit.
+ * An embeddable Application Insights–compatible ingestion endpoint ("Azurite for Application Insights"): start a
+ * {@link io.weft.endpoint.LocalEndpoint}, point any exporter or SDK at its connection string, and query what
+ * arrived. Validation is reusable on its own: {@link io.weft.endpoint.EnvelopeValidator}.
  */
 @NullMarked
 package io.weft.endpoint;

@@ -134,7 +134,11 @@ public final class Tracer {
    * follows it, so the child would be unsampled too and nobody would ever see its id.
    */
   boolean elides(Span parent) {
-    return elideUnderUnsampledParent && !parent.context().isSampled() && parent.context().isValid();
+    if (!elideUnderUnsampledParent) {
+      return false;
+    }
+    SpanContext context = parent.context();
+    return !context.isSampled() && context.isValid();
   }
 
   /**

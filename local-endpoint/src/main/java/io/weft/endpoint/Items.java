@@ -1,0 +1,139 @@
+package io.weft.endpoint;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The items of one track body: a JSON array, or newline-delimited JSON (one envelope per line, blank lines ignored).
+ * A line that is not JSON is an item with a parse error; an array that is not JSON fails the whole body.
+ */
+final class Items {
+  record Item(@Nullable JsonNode node, @Nullable String parseError, int bytes) {}
+
+  private final List<Item> items;
+  private final int count;
+  private final @Nullable String error;
+
+  private Items(List<Item> items, int count, @Nullable String error) {
+    this.items = items;
+    this.count = count;
+    this.error = error;
+  }
+
+  int size() {
+    return count;
+  }
+
+  Item get(int index) {
+    return items.get(index);
+  }
+
+  @Nullable String error() {
+    return error;
+  }
+
+  static Items parse(byte[] payload) {
+    int start = firstNonSpace(payload);
+    if (start < payload.length && payload[start] == '[') {
+      try {
+        JsonNode root = LocalEndpoint.JSON.readTree(payload);
+        List<Item> items = new ArrayList<>(root.size());
+        for (JsonNode element : root) {
+          items.add(new Item(element, null, 0));
+        }
+        return new Items(items, items.size(), null);
+      } catch (IOException e) {
+        return new Items(List.of(), 0, "body is not valid JSON: " + oneLine(e.getMessage()));
+      }
+    }
+    List<Item> items = new ArrayList<>();
+    int lineStart = 0;
+    for (int i = 0; i <= payload.length; i++) {
+      if (i == payload.length || payload[i] == '\n') {
+        int end = i;
+        if (end > lineStart && payload[end - 1] == '\r') {
+          end--;
+        }
+        if (!blank(payload, lineStart, end)) {
+          items.add(line(payload, lineStart, end));
+        }
+        lineStart = i + 1;
+      }
+    }
+    if (!items.isEmpty() && items.stream().allMatch(item -> item.node() == null) && items.size() == 1) {
+      // A body that is one unparsable line is "not JSON" as a whole, as the service answers it.
+      return new Items(List.of(), 0, "body is not valid JSON: " + items.get(0).parseError());
+    }
+    return new Items(items, items.size(), null);
+  }
+
+  private static Item line(byte[] payload, int from, int to) {
+    try {
+      JsonNode node = LocalEndpoint.JSON.readTree(payload, from, to - from);
+      return new Item(node, null, to - from);
+    } catch (IOException e) {
+      return new Item(null, "not valid JSON: " + oneLine(e.getMessage()), to - from);
+    }
+  }
+
+  /** Count-only mode: the number of items, without building them. */
+  static Items count(byte[] payload) {
+    int start = firstNonSpace(payload);
+    if (start < payload.length && payload[start] == '[') {
+      try (JsonParser parser = LocalEndpoint.JSON.getFactory().createParser(payload)) {
+        parser.nextToken();
+        int n = 0;
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          parser.skipChildren();
+          n++;
+        }
+        return new Items(List.of(), n, null);
+      } catch (IOException | RuntimeException e) {
+        return new Items(List.of(), 0, "body is not valid JSON: " + oneLine(e.getMessage()));
+      }
+    }
+    int n = 0;
+    int lineStart = 0;
+    for (int i = 0; i <= payload.length; i++) {
+      if (i == payload.length || payload[i] == '\n') {
+        if (!blank(payload, lineStart, i)) {
+          n++;
+        }
+        lineStart = i + 1;
+      }
+    }
+    return new Items(List.of(), n, null);
+  }
+
+  private static int firstNonSpace(byte[] payload) {
+    int i = 0;
+    while (i < payload.length && (payload[i] == ' ' || payload[i] == '\n' || payload[i] == '\r'
+        || payload[i] == '\t')) {
+      i++;
+    }
+    return i;
+  }
+
+  private static boolean blank(byte[] payload, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = payload[i];
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String oneLine(@Nullable String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

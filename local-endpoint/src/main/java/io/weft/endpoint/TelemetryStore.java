@@ -1,0 +1,207 @@
+package io.weft.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * What the endpoint accepted, in arrival order: bounded in memory (the oldest items are evicted and counted) and,
+ * optionally, appended to a JSON-lines file.
+ *
+ * <p>Thread-safe. Adding never blocks the caller (an event loop): the file is written on a single-threaded
+ * bounded-elastic scheduler, in order. Queries return copies.
+ */
+public final class TelemetryStore {
+  private static final Logger logger = LoggerFactory.getLogger(TelemetryStore.class);
+
+  private final int capacity;
+  private final Object lock = new Object();
+  private final ArrayDeque<TelemetryItem> items; // guarded by lock
+  private long nextSequence; // guarded by lock
+  private final AtomicLong evicted = new AtomicLong();
+  private final @Nullable Path file;
+  private final @Nullable Scheduler fileScheduler;
+  private volatile boolean fileFailed;
+
+  TelemetryStore(int capacity, @Nullable Path file) {
+    this.capacity = capacity;
+    this.items = new ArrayDeque<>(Math.min(capacity, 1024));
+    this.file = file;
+    this.fileScheduler = file == null ? null
+        : Schedulers.newBoundedElastic(1, Integer.MAX_VALUE, "weft-endpoint-store", 60, true);
+  }
+
+  /** Stores accepted envelopes; returns the items made of them. */
+  List<TelemetryItem> add(List<JsonNode> envelopes) {
+    List<TelemetryItem> added = new ArrayList<>(envelopes.size());
+    synchronized (lock) {
+      for (JsonNode envelope : envelopes) {
+        TelemetryItem item = TelemetryItem.of(nextSequence++, envelope);
+        added.add(item);
+        items.addLast(item);
+        if (items.size() > capacity) {
+          items.removeFirst();
+          evicted.incrementAndGet();
+        }
+      }
+    }
+    Scheduler scheduler = fileScheduler;
+    if (scheduler != null && !added.isEmpty() && !fileFailed) {
+      scheduler.schedule(() -> append(added));
+    }
+    return added;
+  }
+
+  private void append(List<TelemetryItem> added) {
+    Path target = file;
+    if (target == null || fileFailed) {
+      return;
+    }
+    try (Writer writer = Files.newBufferedWriter(target, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND)) {
+      for (TelemetryItem item : added) {
+        writer.write(item.json());
+        writer.write('\n');
+      }
+    } catch (IOException | RuntimeException e) {
+      fileFailed = true;
+      logger.warn("Cannot append to store file {}; items are kept in memory only from now on", target, e);
+    }
+  }
+
+  /** Every stored item, oldest first. */
+  public List<TelemetryItem> items() {
+    synchronized (lock) {
+      return new ArrayList<>(items);
+    }
+  }
+
+  /** Stored items of {@code type} ({@code Request}, {@code RemoteDependency}, {@code Exception}, …). */
+  public List<TelemetryItem> items(String type) {
+    return filter(item -> item.type().equals(type));
+  }
+
+  /** Stored items whose {@code ai.operation.id} is {@code operationId}. */
+  public List<TelemetryItem> byOperationId(String operationId) {
+    return filter(item -> operationId.equals(item.operationId()));
+  }
+
+  /** Stored items matching {@code predicate}. */
+  public List<TelemetryItem> filter(Predicate<TelemetryItem> predicate) {
+    List<TelemetryItem> result = new ArrayList<>();
+    synchronized (lock) {
+      for (TelemetryItem item : items) {
+        if (predicate.test(item)) {
+          result.add(item);
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The trace of {@code operationId} as trees: items are linked to the item whose id is their {@code
+   * ai.operation.parentId}; items whose parent did not arrive here (or is remote) are roots. Exceptions and
+   * messages have no id of their own and hang under their parent.
+   */
+  public List<TraceNode> trace(String operationId) {
+    List<TelemetryItem> members = byOperationId(operationId);
+    Map<String, List<TelemetryItem>> byParent = new HashMap<>();
+    Map<String, TelemetryItem> byId = new LinkedHashMap<>();
+    for (TelemetryItem item : members) {
+      if (item.id() != null) {
+        byId.putIfAbsent(item.id(), item);
+      }
+    }
+    List<TelemetryItem> roots = new ArrayList<>();
+    for (TelemetryItem item : members) {
+      String parent = item.parentId();
+      if (parent != null && byId.containsKey(parent) && !parent.equals(item.id())) {
+        byParent.computeIfAbsent(parent, k -> new ArrayList<>()).add(item);
+      } else {
+        roots.add(item);
+      }
+    }
+    List<TraceNode> trees = new ArrayList<>(roots.size());
+    for (TelemetryItem root : roots) {
+      trees.add(node(root, byParent, 0));
+    }
+    return trees;
+  }
+
+  private static TraceNode node(TelemetryItem item, Map<String, List<TelemetryItem>> byParent, int depth) {
+    List<TraceNode> children = new ArrayList<>();
+    if (item.id() != null && depth < 10_000) {
+      for (TelemetryItem child : byParent.getOrDefault(item.id(), List.of())) {
+        if (child != item) {
+          children.add(node(child, byParent, depth + 1));
+        }
+      }
+    }
+    return new TraceNode(item, children);
+  }
+
+  /**
+   * Waits on the calling (test) thread until at least {@code count} items are stored, then returns all of them.
+   *
+   * @throws AssertionError if they did not arrive within {@code timeout}
+   */
+  public List<TelemetryItem> await(int count, Duration timeout) {
+    return await(count, timeout, item -> true);
+  }
+
+  /** Waits until at least {@code count} stored items match {@code predicate}, then returns those. */
+  public List<TelemetryItem> await(int count, Duration timeout, Predicate<TelemetryItem> predicate) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<TelemetryItem> matching = filter(predicate);
+      if (matching.size() >= count) {
+        return matching;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("expected " + count + " items within " + timeout + " but found " + matching.size());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+  }
+
+  /** Forgets every stored item (the file, if any, keeps them). */
+  public void clear() {
+    synchronized (lock) {
+      items.clear();
+    }
+  }
+
+  long evicted() {
+    return evicted.get();
+  }
+
+  void close() {
+    Scheduler scheduler = fileScheduler;
+    if (scheduler != null) {
+      // Let queued appends finish (bounded), then stop the writer thread.
+      scheduler.disposeGracefully().timeout(Duration.ofSeconds(5)).onErrorResume(e -> reactor.core.publisher.Mono.empty())
+          .block();
+    }
+  }
+}
