@@ -80,8 +80,10 @@ public final class EnvelopeValidator {
     JsonNode envelope;
     try {
       envelope = JSON.readTree(json);
-    } catch (Exception e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return List.of("not valid JSON: " + e.getOriginalMessage());
+    } catch (RuntimeException e) {
+      return List.of("not valid JSON: " + e.getMessage());
     }
     if (json.length() > MAX_ITEM_BYTES) {
       List<String> problems = new ArrayList<>(validate(envelope));

@@ -3,6 +3,7 @@ package io.weft.endpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a {@link LocalEndpoint} from the command line until interrupted:
@@ -53,7 +54,7 @@ public final class LocalEndpointMain {
   }
 
   /** The builder for {@code args}, or null when help was asked for. */
-  static LocalEndpoint.Builder parse(String[] args) {
+  static LocalEndpoint.@Nullable Builder parse(String[] args) {
     LocalEndpoint.Builder builder = LocalEndpoint.builder().port(8089);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];

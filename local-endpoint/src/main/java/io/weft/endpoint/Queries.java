@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The HTTP query API: {@code /api/items}, {@code /api/traces/{operationId}}, {@code /api/stats}. */
 final class Queries {
@@ -57,7 +58,7 @@ final class Queries {
     return out;
   }
 
-  private static String first(Map<String, List<String>> parameters, String name) {
+  private static @Nullable String first(Map<String, List<String>> parameters, String name) {
     List<String> values = parameters.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }
