@@ -2,7 +2,6 @@ package io.weft.endpoint;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,16 @@ import org.jspecify.annotations.Nullable;
  * A line that is not JSON is an item with a parse error; an array that is not JSON fails the whole body.
  */
 final class Items {
-  record Item(@Nullable JsonNode node, @Nullable String parseError, int bytes) {}
+  /** One item: its bytes are {@code payload[from, to)}; {@code parsed} holds its problems and indexed fields. */
+  record Item(byte[] payload, int from, int to, EnvelopeValidator.Parsed parsed) {
+    int bytes() {
+      return to - from;
+    }
+
+    byte[] copy() {
+      return java.util.Arrays.copyOfRange(payload, from, to);
+    }
+  }
 
   private final List<Item> items;
   private final int count;
@@ -37,17 +45,27 @@ final class Items {
     return error;
   }
 
-  static Items parse(byte[] payload) {
+  static Items parse(byte[] payload, EnvelopeValidator validator) {
     int start = firstNonSpace(payload);
     if (start < payload.length && payload[start] == '[') {
-      try {
-        JsonNode root = LocalEndpoint.JSON.readTree(payload);
-        List<Item> items = new ArrayList<>(root.size());
-        for (JsonNode element : root) {
-          items.add(new Item(element, null, 0));
+      // One streaming pass finds each element's bytes; each element is then validated on its own.
+      try (JsonParser parser = LocalEndpoint.JSON.getFactory().createParser(payload)) {
+        parser.nextToken();
+        List<Item> items = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          if (parser.currentToken() == null) {
+            return new Items(List.of(), 0, "body is not valid JSON: unexpected end of the array");
+          }
+          int from = (int) parser.currentTokenLocation().getByteOffset();
+          parser.skipChildren();
+          int to = (int) parser.currentLocation().getByteOffset();
+          items.add(new Item(payload, from, to, validator.read(payload, from, to - from)));
+        }
+        if (parser.nextToken() != null) {
+          return new Items(List.of(), 0, "body is not valid JSON: content after the array");
         }
         return new Items(items, items.size(), null);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         return new Items(List.of(), 0, "body is not valid JSON: " + oneLine(e.getMessage()));
       }
     }
@@ -60,25 +78,17 @@ final class Items {
           end--;
         }
         if (!blank(payload, lineStart, end)) {
-          items.add(line(payload, lineStart, end));
+          items.add(new Item(payload, lineStart, end, validator.read(payload, lineStart, end - lineStart)));
         }
         lineStart = i + 1;
       }
     }
-    if (!items.isEmpty() && items.stream().allMatch(item -> item.node() == null) && items.size() == 1) {
+    if (items.size() == 1 && items.get(0).parsed().problems().size() == 1
+        && items.get(0).parsed().problems().get(0).startsWith("not valid JSON")) {
       // A body that is one unparsable line is "not JSON" as a whole, as the service answers it.
-      return new Items(List.of(), 0, "body is not valid JSON: " + items.get(0).parseError());
+      return new Items(List.of(), 0, "body is " + items.get(0).parsed().problems().get(0));
     }
     return new Items(items, items.size(), null);
-  }
-
-  private static Item line(byte[] payload, int from, int to) {
-    try {
-      JsonNode node = LocalEndpoint.JSON.readTree(payload, from, to - from);
-      return new Item(node, null, to - from);
-    } catch (IOException e) {
-      return new Item(null, "not valid JSON: " + oneLine(e.getMessage()), to - from);
-    }
   }
 
   /** Count-only mode: the number of items, without building them. */

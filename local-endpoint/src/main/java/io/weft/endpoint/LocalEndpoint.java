@@ -294,7 +294,7 @@ public final class LocalEndpoint implements AutoCloseable {
       payload = body;
     }
     bytesInflated.addAndGet(payload.length);
-    Items items = countOnly ? Items.count(payload) : Items.parse(payload);
+    Items items = countOnly ? Items.count(payload) : Items.parse(payload, validator);
     if (items.error() != null) {
       return Reply.error(400, items.error());
     }
@@ -327,18 +327,13 @@ public final class LocalEndpoint implements AutoCloseable {
     }
     Map<Integer, Integer> injected = fault instanceof Faults.Partial ? ((Faults.Partial) fault).failed() : Map.of();
     List<ItemError> errors = new ArrayList<>();
-    List<JsonNode> accepted = new ArrayList<>(received);
+    List<Items.Item> accepted = new ArrayList<>(received);
     for (int i = 0; i < received; i++) {
       Items.Item item = items.get(i);
-      List<String> problems;
-      if (item.node() == null) {
-        problems = List.of(Objects.requireNonNullElse(item.parseError(), "not valid JSON"));
-      } else {
-        problems = validator.validate(item.node());
-        if (item.bytes() > EnvelopeValidator.MAX_ITEM_BYTES) {
-          problems = new ArrayList<>(problems);
-          problems.add(0, "item is larger than " + EnvelopeValidator.MAX_ITEM_BYTES + " bytes (" + item.bytes() + ")");
-        }
+      List<String> problems = item.parsed().problems();
+      if (item.bytes() > EnvelopeValidator.MAX_ITEM_BYTES) {
+        problems = new ArrayList<>(problems);
+        problems.add(0, "item is larger than " + EnvelopeValidator.MAX_ITEM_BYTES + " bytes (" + item.bytes() + ")");
       }
       Integer injectedStatus = injected.get(i);
       if (!problems.isEmpty()) {
@@ -347,7 +342,7 @@ public final class LocalEndpoint implements AutoCloseable {
         errors.add(new ItemError(i, injectedStatus, injectedStatus == Faults.SAMPLED_OUT
             ? "Telemetry sampled out." : "Injected failure: " + injectedStatus));
       } else {
-        accepted.add(Objects.requireNonNull(item.node()));
+        accepted.add(item);
       }
     }
     store.add(accepted);

@@ -1,42 +1,78 @@
 package io.weft.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One accepted telemetry envelope, with the fields queries use pulled out.
+ * One accepted telemetry envelope. The endpoint keeps the envelope's bytes as received and the fields queries use;
+ * the JSON tree is built on first access (keeping 100,000 trees would make ingestion GC-bound).
  *
- * @param sequence the order in which the endpoint accepted it (0-based, across all requests)
- * @param type the telemetry type: the {@code baseType} without {@code Data} ({@code RemoteDependency},
- *     {@code Request}, {@code Exception}, {@code Message}, …)
- * @param operationId the {@code ai.operation.id} tag, or null
- * @param parentId the {@code ai.operation.parentId} tag, or null
- * @param id {@code baseData.id}, or null (exceptions and messages have none)
- * @param envelope the envelope as received
+ * <p>Thread-safe.
  */
-public record TelemetryItem(
-    long sequence,
-    String type,
-    @Nullable String operationId,
-    @Nullable String parentId,
-    @Nullable String id,
-    JsonNode envelope) {
+public final class TelemetryItem {
+  private final long sequence;
+  private final String type;
+  private final @Nullable String operationId;
+  private final @Nullable String parentId;
+  private final @Nullable String id;
+  private final byte[] json;
+  private volatile @Nullable JsonNode envelope;
 
-  static TelemetryItem of(long sequence, JsonNode envelope) {
-    String baseType = envelope.path("data").path("baseType").asText("");
-    String type = baseType.endsWith("Data") ? baseType.substring(0, baseType.length() - 4) : baseType;
-    JsonNode tags = envelope.path("tags");
-    return new TelemetryItem(sequence, type, text(tags.get("ai.operation.id")),
-        text(tags.get("ai.operation.parentId")), text(envelope.path("data").path("baseData").get("id")), envelope);
+  TelemetryItem(long sequence, String type, @Nullable String operationId, @Nullable String parentId,
+      @Nullable String id, byte[] json) {
+    this.sequence = sequence;
+    this.type = type;
+    this.operationId = operationId;
+    this.parentId = parentId;
+    this.id = id;
+    this.json = json;
   }
 
-  private static @Nullable String text(@Nullable JsonNode node) {
-    return node != null && node.isTextual() ? node.asText() : null;
+  /** The order in which the endpoint accepted it (0-based, across all requests). */
+  public long sequence() {
+    return sequence;
+  }
+
+  /** The telemetry type: the {@code baseType} without {@code Data} ({@code RemoteDependency}, {@code Request}…). */
+  public String type() {
+    return type;
+  }
+
+  /** The {@code ai.operation.id} tag, or null. */
+  public @Nullable String operationId() {
+    return operationId;
+  }
+
+  /** The {@code ai.operation.parentId} tag, or null. */
+  public @Nullable String parentId() {
+    return parentId;
+  }
+
+  /** {@code baseData.id}, or null (exceptions and messages have none). */
+  public @Nullable String id() {
+    return id;
+  }
+
+  /** The envelope as received, parsed. */
+  public JsonNode envelope() {
+    JsonNode node = envelope;
+    if (node == null) {
+      try {
+        node = LocalEndpoint.JSON.readTree(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException("stored envelope is not JSON", e);
+      }
+      envelope = node;
+    }
+    return node;
   }
 
   /** {@code data.baseData}. */
   public JsonNode baseData() {
-    return envelope.path("data").path("baseData");
+    return envelope().path("data").path("baseData");
   }
 
   /** {@code baseData.name} (requests, dependencies, events), or null. */
@@ -44,7 +80,7 @@ public record TelemetryItem(
     return text(baseData().get("name"));
   }
 
-  /** A string field of {@code baseData} ({@code type}, {@code target}, {@code data}, {@code resultCode}…), or null. */
+  /** A field of {@code baseData} as text ({@code type}, {@code target}, {@code data}, {@code resultCode}…), or null. */
   public @Nullable String field(String name) {
     JsonNode value = baseData().get(name);
     return value == null || value.isNull() ? null : value.asText();
@@ -52,7 +88,7 @@ public record TelemetryItem(
 
   /** A context tag ({@code ai.cloud.role}, …), or null. */
   public @Nullable String tag(String key) {
-    return text(envelope.path("tags").get(key));
+    return text(envelope().path("tags").get(key));
   }
 
   /** A custom property of {@code baseData.properties}, or null. */
@@ -60,8 +96,22 @@ public record TelemetryItem(
     return text(baseData().path("properties").get(key));
   }
 
-  /** The envelope as compact JSON. */
+  /** The envelope as received (compact JSON as the client sent it). */
   public String json() {
-    return envelope.toString();
+    return new String(json, StandardCharsets.UTF_8);
+  }
+
+  byte[] bytes() {
+    return json;
+  }
+
+  private static @Nullable String text(@Nullable JsonNode node) {
+    return node != null && node.isTextual() ? node.asText() : null;
+  }
+
+  @Override
+  public String toString() {
+    return "TelemetryItem{" + sequence + " " + type + " id=" + id + " operation=" + operationId + " parent=" + parentId
+        + "}";
   }
 }

@@ -1,6 +1,5 @@
 package io.weft.endpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +51,13 @@ public final class TelemetryStore {
   }
 
   /** Stores accepted envelopes; returns the items made of them. */
-  List<TelemetryItem> add(List<JsonNode> envelopes) {
-    List<TelemetryItem> added = new ArrayList<>(envelopes.size());
+  List<TelemetryItem> add(List<Items.Item> accepted) {
+    List<TelemetryItem> added = new ArrayList<>(accepted.size());
     synchronized (lock) {
-      for (JsonNode envelope : envelopes) {
-        TelemetryItem item = TelemetryItem.of(nextSequence++, envelope);
+      for (Items.Item envelope : accepted) {
+        EnvelopeValidator.Parsed parsed = envelope.parsed();
+        TelemetryItem item = new TelemetryItem(nextSequence++, parsed.type(), parsed.operationId(), parsed.parentId(),
+            parsed.id(), envelope.copy());
         added.add(item);
         items.addLast(item);
         if (items.size() > capacity) {
