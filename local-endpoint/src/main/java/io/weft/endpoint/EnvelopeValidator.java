@@ -143,6 +143,18 @@ public final class EnvelopeValidator {
     }
   }
 
+  /**
+   * Reads and validates the JSON value starting at {@code first} from a parser shared across many envelopes (a
+   * whole request body), leaving the parser after the value. Throws only when the JSON itself is malformed.
+   */
+  Parsed readValue(JsonParser parser, JsonToken first) throws IOException {
+    if (first != JsonToken.START_OBJECT) {
+      parser.skipChildren();
+      return invalid("envelope must be a JSON object");
+    }
+    return readEnvelope(parser);
+  }
+
   private static Parsed invalid(String problem) {
     return new Parsed(List.of(problem), "", null, null, null);
   }

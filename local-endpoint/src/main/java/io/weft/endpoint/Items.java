@@ -52,14 +52,15 @@ final class Items {
       try (JsonParser parser = LocalEndpoint.JSON.getFactory().createParser(payload)) {
         parser.nextToken();
         List<Item> items = new ArrayList<>();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-          if (parser.currentToken() == null) {
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+          if (token == null) {
             return new Items(List.of(), 0, "body is not valid JSON: unexpected end of the array");
           }
           int from = (int) parser.currentTokenLocation().getByteOffset();
-          parser.skipChildren();
+          EnvelopeValidator.Parsed parsed = validator.readValue(parser, token);
           int to = (int) parser.currentLocation().getByteOffset();
-          items.add(new Item(payload, from, to, validator.read(payload, from, to - from)));
+          items.add(new Item(payload, from, to, parsed));
         }
         if (parser.nextToken() != null) {
           return new Items(List.of(), 0, "body is not valid JSON: content after the array");
@@ -69,6 +70,11 @@ final class Items {
         return new Items(List.of(), 0, "body is not valid JSON: " + oneLine(e.getMessage()));
       }
     }
+    Items streamed = stream(payload, validator);
+    if (streamed != null) {
+      return streamed;
+    }
+    // Some line is not JSON: read line by line, so that only that line is rejected.
     List<Item> items = new ArrayList<>();
     int lineStart = 0;
     for (int i = 0; i <= payload.length; i++) {
@@ -89,6 +95,33 @@ final class Items {
       return new Items(List.of(), 0, "body is " + items.get(0).parsed().problems().get(0));
     }
     return new Items(items, items.size(), null);
+  }
+
+  /**
+   * The fast path for newline-delimited JSON: one parser reads the envelopes one after the other (creating a
+   * parser per line costs more than parsing the line). Returns null when the body is not well-formed, or when an
+   * envelope spans lines, so that the caller can fall back to reading line by line.
+   */
+  private static @Nullable Items stream(byte[] payload, EnvelopeValidator validator) {
+    List<Item> items = new ArrayList<>();
+    try (JsonParser parser = LocalEndpoint.JSON.getFactory().createParser(payload)) {
+      JsonToken token;
+      int lastLine = -1;
+      while ((token = parser.nextToken()) != null) {
+        int line = parser.currentTokenLocation().getLineNr();
+        int from = (int) parser.currentTokenLocation().getByteOffset();
+        EnvelopeValidator.Parsed parsed = validator.readValue(parser, token);
+        if (line == lastLine || parser.currentLocation().getLineNr() != line) {
+          return null; // two envelopes on one line, or one over several lines: not NDJSON
+        }
+        lastLine = line;
+        int to = (int) parser.currentLocation().getByteOffset();
+        items.add(new Item(payload, from, to, parsed));
+      }
+      return new Items(items, items.size(), null);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Count-only mode: the number of items, without building them. */

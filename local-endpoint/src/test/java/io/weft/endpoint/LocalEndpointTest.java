@@ -92,6 +92,20 @@ class LocalEndpointTest {
   }
 
   @Test
+  void ndjsonMeansOneEnvelopePerLine() {
+    String message = Envelopes.message();
+    String twoOnOneLine = message + message;
+    String pretty = message.replace(",\"iKey\"", ",\n\"iKey\"");
+    Http.Response response = http.postGzipNdjson(Envelopes.ndjson(List.of(message, twoOnOneLine, pretty, message)));
+    assertThat(response.status()).isEqualTo(206);
+    JsonNode errors = response.json().get("errors");
+    assertThat(response.json().get("itemsReceived").asInt()).isEqualTo(5);
+    assertThat(response.json().get("itemsAccepted").asInt()).isEqualTo(2);
+    assertThat(errors).extracting(error -> error.get("index").asInt()).containsExactly(1, 2, 3);
+    assertThat(errors.get(0).get("message").asText()).contains("unexpected content after the envelope");
+  }
+
+  @Test
   void allInvalidIsA400() {
     String wrongKey = Envelopes.message().replace(IKEY, "99999999-9999-9999-9999-999999999999");
     Http.Response response = http.postGzipNdjson(Envelopes.ndjson(List.of(wrongKey, wrongKey)));
