@@ -353,6 +353,11 @@ final class RecordingSpan implements Span, SpanData {
   }
 
   @Override
+  public SpanKind localRootKind() {
+    return localRootOrSelf().kind;
+  }
+
+  @Override
   public Resource resource() {
     return tracer.resource();
   }

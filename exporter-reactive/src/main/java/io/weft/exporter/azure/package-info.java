@@ -1,6 +1,8 @@
 /**
- * Weft module {@code exporter-reactive}. Its capability is specified by issue #4 and lands with that issue; until then the
- * module is part of the build so that the BOM, the parent and CI cover it from the first commit.
+ * The Application Insights exporter (issue #4). Built so far: {@link io.weft.exporter.azure.ConnectionString}
+ * (parsing and endpoint resolution, spec rule 15) and the span-to-envelope mapping and gzip NDJSON encoding (rules
+ * 2–7), verified against the local endpoint's validator. The sending pipeline (queue, batcher, sender, retries,
+ * disk spill, accounting) is still to come.
  */
 @NullMarked
 package io.weft.exporter.azure;

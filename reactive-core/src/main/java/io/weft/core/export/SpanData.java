@@ -71,6 +71,11 @@ public interface SpanData {
   /** The name of the local root span of this trace (e.g. the SERVER request span), or null if unknown. */
   @Nullable String localRootName();
 
+  /** The kind of the local root span of this trace, or null if unknown. */
+  default @Nullable SpanKind localRootKind() {
+    return null;
+  }
+
   /** Who produced the span. */
   Resource resource();
 }
