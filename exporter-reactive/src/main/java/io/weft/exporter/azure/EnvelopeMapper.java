@@ -55,8 +55,36 @@ final class EnvelopeMapper {
     return snapshot;
   }
 
+  private static final com.fasterxml.jackson.core.JsonFactory JSON = com.fasterxml.jackson.core.JsonFactory.builder()
+      .build();
+
+  /** The envelopes of {@code span} as separate UTF-8 JSON documents (1, or 2 with an Exception item). */
+  byte[][] envelopes(SpanData span) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(768);
+    try (JsonGenerator out = JSON.createGenerator(bytes, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+      write(span, out, '\n');
+    }
+    byte[] all = bytes.toByteArray();
+    if (!exceptionItem(span)) {
+      return new byte[][] {all};
+    }
+    int split = indexOf(all, (byte) '\n');
+    return new byte[][] {java.util.Arrays.copyOfRange(all, 0, split), java.util.Arrays.copyOfRange(all, split + 1,
+        all.length)};
+  }
+
+  private static int indexOf(byte[] bytes, byte b) {
+    // JSON text never holds a raw newline inside strings (it is escaped), so the first one is the separator.
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return bytes.length;
+  }
+
   /** How many envelopes {@link #write} produces for {@code span}: 1, or 2 with an Exception item. */
-  static int envelopes(SpanData span) {
+  static int envelopeCount(SpanData span) {
     return exceptionItem(span) ? 2 : 1;
   }
 

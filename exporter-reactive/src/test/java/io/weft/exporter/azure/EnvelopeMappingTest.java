@@ -55,7 +55,7 @@ class EnvelopeMappingTest {
             }))
         .block(Duration.ofSeconds(20));
     assertThat(status).isEqualTo(200);
-    int expected = spans.stream().mapToInt(EnvelopeMapper::envelopes).sum();
+    int expected = spans.stream().mapToInt(EnvelopeMapper::envelopeCount).sum();
     return endpoint.store().await(expected, Duration.ofSeconds(10));
   }
 

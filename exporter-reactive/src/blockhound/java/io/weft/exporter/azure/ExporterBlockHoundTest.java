@@ -1,0 +1,57 @@
+package io.weft.exporter.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weft.core.Tracer;
+import io.weft.endpoint.LocalEndpoint;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Handing spans over on event-loop threads, batching, encoding, sending, retrying and accounting never block: spans
+ * are produced on parallel (non-blocking) threads while the endpoint fails, redirects nothing, resets and recovers.
+ */
+class ExporterBlockHoundTest {
+
+  @BeforeAll
+  static void install() {
+    BlockHound.install();
+  }
+
+  @Test
+  void blockHoundIsActive() {
+    assertThatThrownBy(() -> Mono.fromCallable(() -> {
+      Thread.sleep(1);
+      return 1;
+    }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5))).hasMessageContaining("Blocking call");
+  }
+
+  @Test
+  void thePipelineNeverBlocks() {
+    try (LocalEndpoint endpoint = LocalEndpoint.start()) {
+      AzureMonitorExporter exporter = AzureMonitorExporter.builder().connectionString(endpoint.connectionString())
+          .linger(Duration.ofMillis(10)).maxBatchSize(50).maxRetries(50)
+          .backoff(Duration.ofMillis(5), Duration.ofMillis(20)).build();
+      Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+      endpoint.faults().respond(503).partialSuccess(Map.of(0, 500, 1, 400)).resetConnection().respond(429);
+      Flux.range(0, 2_000)
+          .flatMap(i -> Mono.fromRunnable(() -> tracer.spanBuilder("op").start().end())
+              .subscribeOn(Schedulers.parallel()), 16)
+          .then()
+          .block(Duration.ofSeconds(30));
+      exporter.flush().block(Duration.ofSeconds(30));
+      ExporterMetrics metrics = exporter.metrics();
+      assertThat(metrics.handedOver()).isEqualTo(2_000);
+      assertThat(metrics.delivered() + metrics.dropped()).isEqualTo(2_000);
+      assertThat(metrics.dropped()).isEqualTo(metrics.dropped(ExporterMetrics.DropReason.REJECTED)).isEqualTo(1);
+      exporter.shutdown().block(Duration.ofSeconds(30));
+    }
+  }
+}

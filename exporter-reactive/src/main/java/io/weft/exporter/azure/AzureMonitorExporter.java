@@ -1,0 +1,809 @@
+package io.weft.exporter.azure;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.weft.core.WeftConfig;
+import io.weft.core.export.SpanData;
+import io.weft.core.export.SpanExporter;
+import io.weft.core.internal.FailureLog;
+import io.weft.exporter.azure.ExporterMetrics.DropReason;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.util.concurrent.Queues;
+
+/**
+ * Exports spans to Azure Monitor Application Insights: the Java counterpart of OpenCensus Python's {@code
+ * AzureExporter(connection_string=…)}.
+ *
+ * <pre>{@code
+ * AzureMonitorExporter exporter = AzureMonitorExporter.builder()
+ *     .connectionString("InstrumentationKey=…;IngestionEndpoint=https://…/")
+ *     .build();
+ * Tracer tracer = Tracer.builder().exporter(exporter).build();
+ * }</pre>
+ *
+ * <p>Pipeline: {@link #export} puts the span on a bounded lock-free queue and returns (never blocks, never throws;
+ * when the queue is full the span is dropped and counted as {@code QUEUE_FULL}). One serial worker pulls spans only
+ * when a send slot and byte budget are free, maps and encodes them (gzip NDJSON), and posts batches with
+ * reactor-netty. Responses follow rules 8–9 of {@code spec/appinsights-ingestion.md}: 200 delivered; 206 resends only
+ * retryable items ("Telemetry sampled out." counts as accepted); 307/308 followed and remembered; 400/404/4xx
+ * rejected and 402/439 quota, both dropped and counted; 408, 429, 5xx, 401, 403, connection errors and timeouts
+ * retried with exponential backoff and full jitter, honouring {@code Retry-After} (seconds or HTTP-date). A batch
+ * waiting for a retry keeps its send slot, so memory stays bounded by the queue plus the in-flight budget while the
+ * endpoint is down. Every span is accounted for in {@link #metrics()}.
+ *
+ * <p>Not built yet (issue #4): disk spill after retries are exhausted and at shutdown; until then those spans are
+ * dropped as {@code RETRIES_EXHAUSTED} or {@code SHUTDOWN}, counted and logged.
+ */
+public final class AzureMonitorExporter implements SpanExporter {
+  private static final Logger logger = LoggerFactory.getLogger(AzureMonitorExporter.class);
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final int MAX_REDIRECTS = 10;
+  private static final int MAX_ITEM_BYTES = 64 * 1024;
+
+  private final Settings settings;
+  private final EnvelopeMapper mapper;
+  private final ExporterMetrics metrics = new ExporterMetrics();
+  private final HttpClient client;
+  private final ConnectionProvider connections;
+  private final FailureLog sendLog = new FailureLog(logger, "Application Insights export failed");
+  private final FailureLog dropLog = new FailureLog(logger, "Application Insights rejected telemetry");
+
+  // Hand-off from producers: lock-free, bounded by the counter.
+  private final Queue<SpanData> queue = Queues.<SpanData>unboundedMultiproducer().get();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger wip = new AtomicInteger();
+  private volatile boolean armed;
+  private volatile boolean closed;
+
+  // Confined to the worker.
+  private final Scheduler scheduler;
+  private final Scheduler.Worker worker;
+  private URI trackUrl;
+  private int inFlight;
+  private long inFlightBytes;
+  private long lingerDeadline = -1;
+  private @Nullable Disposable lingerTimer;
+  private final List<MonoSink<Void>> flushWaiters = new ArrayList<>();
+  private boolean flushing;
+  private boolean stopped;
+  private final List<Batch> outstanding = new ArrayList<>();
+
+  private AzureMonitorExporter(Settings settings) {
+    this.settings = settings;
+    this.mapper = new EnvelopeMapper(settings.connectionString.instrumentationKey());
+    this.trackUrl = settings.connectionString.trackUrl();
+    this.connections = ConnectionProvider.builder("weft-exporter").maxConnections(Math.max(2, settings.maxInFlight))
+        .pendingAcquireMaxCount(-1).build();
+    // The exporter's own calls are a plain, undecorated client: they never produce spans (rule 14).
+    this.client = HttpClient.create(connections)
+        .responseTimeout(settings.responseTimeout)
+        .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout.toMillis())
+        .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-json-stream")
+            .set(HttpHeaderNames.CONTENT_ENCODING, "gzip").set(HttpHeaderNames.USER_AGENT, ""));
+    this.scheduler = Schedulers.newSingle("weft-exporter", true);
+    this.worker = scheduler.createWorker();
+    if (!isLoopback(trackUrl) && "http".equalsIgnoreCase(trackUrl.getScheme())) {
+      logger.warn("Application Insights exporter sends plain http to a non-loopback host: {}", trackUrl.getHost());
+    }
+  }
+
+  /** A builder; a connection string is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The counters: handed over, delivered, dropped by reason, pending, retried. */
+  public ExporterMetrics metrics() {
+    return metrics;
+  }
+
+  /** The connection string in use (key masked in its {@code toString}). */
+  public ConnectionString connectionString() {
+    return settings.connectionString;
+  }
+
+  /** Truncations and oversize drops by field, so far. */
+  public Map<String, Long> truncations() {
+    return mapper.truncations();
+  }
+
+  @Override
+  public void export(SpanData span) {
+    metrics.recordHandedOver();
+    if (closed) {
+      metrics.recordDropped(DropReason.SHUTDOWN, 1);
+      return;
+    }
+    int size = queued.incrementAndGet();
+    if (size > settings.maxQueueSize) {
+      queued.decrementAndGet();
+      metrics.recordDropped(DropReason.QUEUE_FULL, 1);
+      return;
+    }
+    queue.offer(span);
+    // Wake the worker only when a batch is full or no linger timer is armed: not once per span.
+    if (size >= settings.maxBatchSize || !armed) {
+      signal();
+    }
+  }
+
+  private void signal() {
+    if (wip.getAndIncrement() == 0) {
+      try {
+        worker.schedule(this::drainLoop);
+      } catch (RuntimeException rejected) {
+        wip.set(0); // the worker is gone (shut down): the span stays queued and is counted at shutdown
+      }
+    }
+  }
+
+  private void drainLoop() {
+    int missed = 1;
+    do {
+      try {
+        drain();
+      } catch (Throwable error) {
+        Exceptions.throwIfFatal(error);
+        sendLog.log("exporter worker failed; continuing", error);
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  // ---- worker ----------------------------------------------------------------------------------------------
+
+  private void drain() {
+    if (stopped) {
+      return;
+    }
+    while (inFlight < settings.maxInFlight && inFlightBytes < settings.maxInFlightBytes) {
+      int available = queued.get();
+      if (available == 0) {
+        break;
+      }
+      if (available < settings.maxBatchSize && !flushing) {
+        long now = System.nanoTime();
+        if (lingerDeadline < 0) {
+          lingerDeadline = now + settings.linger.toNanos();
+        }
+        if (now - lingerDeadline < 0) {
+          armLinger(lingerDeadline - now);
+          break;
+        }
+      }
+      Batch batch = nextBatch();
+      lingerDeadline = -1;
+      if (batch != null) {
+        inFlight++;
+        inFlightBytes += batch.bytes;
+        outstanding.add(batch);
+        send(batch);
+      }
+    }
+    if (queued.get() == 0) {
+      armed = false;
+      if (queued.get() > 0) { // a producer raced the flag: make sure its span is picked up
+        armed = true;
+        worker.schedule(this::drainLoopFromTimer);
+      }
+    }
+    completeFlushWaitersIfIdle();
+  }
+
+  private void armLinger(long delayNanos) {
+    armed = true;
+    if (lingerTimer == null) {
+      lingerTimer = worker.schedule(this::drainLoopFromTimer, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void drainLoopFromTimer() {
+    lingerTimer = null;
+    drain();
+  }
+
+  private @Nullable Batch nextBatch() {
+    List<Entry> entries = new ArrayList<>(Math.min(settings.maxBatchSize, queued.get()));
+    long bytes = 0;
+    while (entries.size() < settings.maxBatchSize && bytes < settings.maxBatchBytes) {
+      SpanData span = queue.poll();
+      if (span == null) {
+        break;
+      }
+      queued.decrementAndGet();
+      byte[][] envelopes;
+      try {
+        envelopes = mapper.envelopes(span);
+      } catch (IOException | RuntimeException e) {
+        metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
+        sendLog.log("cannot encode span " + span.name(), e);
+        continue;
+      }
+      Tracking tracking = new Tracking(envelopes.length);
+      for (byte[] envelope : envelopes) {
+        if (envelope.length > MAX_ITEM_BYTES) {
+          mapper.count("item over 64 KB");
+          drop(tracking, DropReason.TOO_LARGE);
+          continue;
+        }
+        entries.add(new Entry(envelope, tracking));
+        bytes += envelope.length + 1;
+      }
+    }
+    return entries.isEmpty() ? null : new Batch(entries, bytes);
+  }
+
+  private void send(Batch batch) {
+    byte[] body;
+    try {
+      body = gzip(batch.entries, settings.gzipLevel);
+    } catch (IOException | RuntimeException e) {
+      for (Entry entry : batch.entries) {
+        drop(entry.tracking, DropReason.ENCODING_FAILED);
+      }
+      finish(batch);
+      return;
+    }
+    metrics.recordRequest();
+    URI target = batch.redirectedTo != null ? batch.redirectedTo : trackUrl;
+    client.post().uri(target)
+        .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
+        .responseSingle((response, content) -> content.asString().defaultIfEmpty("").map(text -> new Response(
+            response.status().code(), response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
+            response.responseHeaders().get(HttpHeaderNames.LOCATION), text)))
+        .subscribe(
+            response -> onWorker(() -> onResponse(batch, target, response)),
+            error -> onWorker(() -> onError(batch, error)));
+  }
+
+  private void onWorker(Runnable task) {
+    try {
+      worker.schedule(task);
+    } catch (RuntimeException rejected) {
+      // Shut down: the batch was already accounted for as SHUTDOWN.
+    }
+  }
+
+  private void onResponse(Batch batch, URI target, Response response) {
+    if (stopped) {
+      return;
+    }
+    int status = response.status;
+    if (status == 200) {
+      for (Entry entry : batch.entries) {
+        accept(entry.tracking);
+      }
+      finish(batch);
+    } else if (status == 206) {
+      partial(batch, response);
+    } else if (status == 307 || status == 308) {
+      redirect(batch, target, response);
+    } else if (retryable(status)) {
+      sendLog.log("status " + status + " from " + target.getHost() + "; retrying", new RetryableStatus(status));
+      retry(batch, batch.entries, response.retryAfter);
+    } else {
+      DropReason reason = status == 402 || status == 439 ? DropReason.QUOTA : DropReason.REJECTED;
+      dropLog.log("status " + status + " from " + target.getHost() + ": " + abbreviate(response.body),
+          new RetryableStatus(status));
+      for (Entry entry : batch.entries) {
+        drop(entry.tracking, reason);
+      }
+      finish(batch);
+    }
+    drain();
+  }
+
+  private void onError(Batch batch, Throwable error) {
+    if (stopped) {
+      return;
+    }
+    sendLog.log("request failed; retrying", error);
+    retry(batch, batch.entries, null);
+    drain();
+  }
+
+  private void partial(Batch batch, Response response) {
+    Map<Integer, ItemError> errors = parseErrors(response.body);
+    List<Entry> again = new ArrayList<>();
+    for (int i = 0; i < batch.entries.size(); i++) {
+      Entry entry = batch.entries.get(i);
+      ItemError error = errors.get(i);
+      if (error == null || (error.statusCode == 206 && "Telemetry sampled out.".equals(error.message))) {
+        accept(entry.tracking);
+      } else if (retryable(error.statusCode)) {
+        again.add(entry);
+      } else {
+        dropLog.log("item rejected with " + error.statusCode + ": " + abbreviate(error.message),
+            new RetryableStatus(error.statusCode));
+        drop(entry.tracking, error.statusCode == 402 || error.statusCode == 439 ? DropReason.QUOTA
+            : DropReason.REJECTED);
+      }
+    }
+    if (again.isEmpty()) {
+      finish(batch);
+    } else {
+      retry(batch, again, response.retryAfter);
+    }
+  }
+
+  private void redirect(Batch batch, URI target, Response response) {
+    URI location = null;
+    if (response.location != null) {
+      try {
+        location = target.resolve(response.location);
+      } catch (IllegalArgumentException e) {
+        location = null;
+      }
+    }
+    boolean allowed = location != null && ("https".equalsIgnoreCase(location.getScheme())
+        || ("http".equalsIgnoreCase(location.getScheme()) && isLoopback(location)));
+    if (!allowed || batch.redirects >= MAX_REDIRECTS) {
+      dropLog.log("redirect not followed (" + (allowed ? "more than " + MAX_REDIRECTS + " hops" : "to " + location)
+          + ")", new RetryableStatus(response.status));
+      for (Entry entry : batch.entries) {
+        drop(entry.tracking, DropReason.REJECTED);
+      }
+      finish(batch);
+      return;
+    }
+    URI redirected = Objects.requireNonNull(location);
+    URI newTrack = redirected.getPath() != null && redirected.getPath().endsWith("/track") ? redirected
+        : redirected.resolve("v2.1/track");
+    trackUrl = newTrack; // remembered for later batches
+    batch.redirects++;
+    batch.redirectedTo = newTrack;
+    send(batch); // keeps its slot
+  }
+
+  private void retry(Batch batch, List<Entry> entries, @Nullable String retryAfter) {
+    batch.attempts++;
+    if (batch.attempts > settings.maxRetries) {
+      for (Entry entry : entries) {
+        drop(entry.tracking, DropReason.RETRIES_EXHAUSTED);
+      }
+      finish(batch);
+      return;
+    }
+    long bytes = 0;
+    for (Entry entry : entries) {
+      bytes += entry.json.length + 1;
+    }
+    inFlightBytes += bytes - batch.bytes;
+    batch.entries = entries;
+    batch.bytes = bytes;
+    batch.redirectedTo = null;
+    metrics.recordRetried(entries.size());
+    Duration delay = delay(batch.attempts, retryAfter);
+    // The batch keeps its slot while it waits: that is what bounds memory when the endpoint is down.
+    worker.schedule(() -> {
+      if (!stopped) {
+        send(batch);
+      }
+    }, delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  Duration delay(int attempt, @Nullable String retryAfter) {
+    Duration fromHeader = parseRetryAfter(retryAfter);
+    if (fromHeader != null) {
+      return fromHeader.compareTo(settings.maxBackoff) > 0 ? settings.maxBackoff : fromHeader;
+    }
+    long cap = Math.min(settings.maxBackoff.toNanos(),
+        settings.initialBackoff.toNanos() << Math.min(30, Math.max(0, attempt - 1)));
+    return Duration.ofNanos(ThreadLocalRandom.current().nextLong(Math.max(1, cap) + 1)); // full jitter
+  }
+
+  static @Nullable Duration parseRetryAfter(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.trim();
+    try {
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration until = Duration.between(ZonedDateTime.now(at.getZone()), at);
+        return until.isNegative() ? Duration.ZERO : until;
+      } catch (RuntimeException notADate) {
+        return null;
+      }
+    }
+  }
+
+  private void finish(Batch batch) {
+    if (outstanding.remove(batch)) {
+      inFlight--;
+      inFlightBytes -= batch.bytes;
+    }
+  }
+
+  private void accept(Tracking tracking) {
+    if (!tracking.dropped && --tracking.remaining == 0) {
+      metrics.recordDelivered(1);
+    }
+  }
+
+  private void drop(Tracking tracking, DropReason reason) {
+    if (!tracking.dropped) {
+      tracking.dropped = true;
+      metrics.recordDropped(reason, 1);
+    }
+  }
+
+  private void completeFlushWaitersIfIdle() {
+    if (!flushWaiters.isEmpty() && queued.get() == 0 && inFlight == 0) {
+      flushing = false;
+      List<MonoSink<Void>> waiters = new ArrayList<>(flushWaiters);
+      flushWaiters.clear();
+      waiters.forEach(MonoSink::success);
+    }
+  }
+
+  @Override
+  public Mono<Void> flush() {
+    return Mono.<Void>create(sink -> onWorker(() -> {
+      flushWaiters.add(sink);
+      flushing = true;
+      drain();
+    }));
+  }
+
+  /**
+   * Flushes within the shutdown timeout (default 5 s), then drops (and counts as {@code SHUTDOWN}) whatever is left,
+   * and releases the connection pool and the worker. Spans handed over afterwards are dropped and counted.
+   */
+  @Override
+  public Mono<Void> shutdown() {
+    return Mono.defer(() -> {
+      closed = true;
+      return flush().timeout(settings.shutdownTimeout, Mono.empty())
+          .then(Mono.<Void>create(sink -> onWorker(() -> {
+            stopped = true;
+            for (Batch batch : new ArrayList<>(outstanding)) {
+              for (Entry entry : batch.entries) {
+                drop(entry.tracking, DropReason.SHUTDOWN);
+              }
+              finish(batch);
+            }
+            SpanData left;
+            while ((left = queue.poll()) != null) {
+              queued.decrementAndGet();
+              metrics.recordDropped(DropReason.SHUTDOWN, 1);
+            }
+            flushWaiters.forEach(MonoSink::success);
+            flushWaiters.clear();
+            if (metrics.dropped(DropReason.SHUTDOWN) > 0) {
+              logger.warn("Application Insights exporter shut down with {} span(s) undelivered (no disk spill yet)",
+                  metrics.dropped(DropReason.SHUTDOWN));
+            }
+            sink.success();
+          })))
+          .then(connections.disposeLater())
+          .doFinally(signal -> scheduler.dispose());
+    });
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------
+
+  private static boolean retryable(int status) {
+    return status == 408 || status == 429 || status == 401 || status == 403 || (status >= 500 && status <= 599);
+  }
+
+  private static boolean isLoopback(URI uri) {
+    String host = uri.getHost();
+    return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+        || host.equals("::1"));
+  }
+
+  private static String abbreviate(@Nullable String text) {
+    if (text == null) {
+      return "";
+    }
+    return text.length() <= 300 ? text : text.substring(0, 300) + "…";
+  }
+
+  static byte[] gzip(List<Entry> entries, int level) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 8192) {
+      {
+        def.setLevel(level);
+      }
+    }) {
+      for (int i = 0; i < entries.size(); i++) {
+        if (i > 0) {
+          gzip.write('\n');
+        }
+        gzip.write(entries.get(i).json);
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private static Map<Integer, ItemError> parseErrors(String body) {
+    Map<Integer, ItemError> errors = new HashMap<>();
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return errors;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken token = p.nextToken();
+        if (!field.equals("errors") || token != JsonToken.START_ARRAY) {
+          p.skipChildren();
+          continue;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          int index = -1;
+          int code = 0;
+          String message = "";
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+              case "index" -> index = p.getValueAsInt(-1);
+              case "statusCode" -> code = p.getValueAsInt(0);
+              case "message" -> message = p.getValueAsString("");
+              default -> p.skipChildren();
+            }
+          }
+          if (index >= 0) {
+            errors.put(index, new ItemError(code, message));
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // An unreadable 206 body: every item is treated as accepted except none; resend nothing (logged once).
+      logger.debug("unreadable 206 body", e);
+    }
+    return errors;
+  }
+
+  private record ItemError(int statusCode, String message) {}
+
+  private record Response(int status, @Nullable String retryAfter, @Nullable String location, String body) {}
+
+  /** A status that is logged as a failure. */
+  private static final class RetryableStatus extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RetryableStatus(int status) {
+      super("HTTP " + status, null, false, false);
+    }
+  }
+
+  /** One span's fate across its envelopes. Worker-confined. */
+  private static final class Tracking {
+    int remaining;
+    boolean dropped;
+
+    Tracking(int envelopes) {
+      this.remaining = envelopes;
+    }
+  }
+
+  /** One envelope of a batch. */
+  record Entry(byte[] json, Tracking tracking) {}
+
+  /** Envelopes sent together. Worker-confined. */
+  private static final class Batch {
+    List<Entry> entries;
+    long bytes;
+    int attempts;
+    int redirects;
+    @Nullable URI redirectedTo;
+
+    Batch(List<Entry> entries, long bytes) {
+      this.entries = entries;
+      this.bytes = bytes;
+    }
+  }
+
+  private record Settings(
+      ConnectionString connectionString,
+      int maxQueueSize,
+      int maxBatchSize,
+      long maxBatchBytes,
+      Duration linger,
+      int maxInFlight,
+      long maxInFlightBytes,
+      int maxRetries,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      Duration shutdownTimeout,
+      int gzipLevel) {}
+
+  /** Configures an {@link AzureMonitorExporter}; every setting is checked when set, naming the setting. */
+  public static final class Builder {
+    private @Nullable ConnectionString connectionString;
+    private int maxQueueSize = 8192;
+    private int maxBatchSize = 512;
+    private long maxBatchBytes = 1024 * 1024;
+    private Duration linger = Duration.ofSeconds(5);
+    private int maxInFlight = 2;
+    private long maxInFlightBytes = 8L * 1024 * 1024;
+    private int maxRetries = 5;
+    private Duration initialBackoff = Duration.ofSeconds(1);
+    private Duration maxBackoff = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration responseTimeout = Duration.ofSeconds(30);
+    private Duration shutdownTimeout = Duration.ofSeconds(5);
+    private int gzipLevel = Deflater.DEFAULT_COMPRESSION == -1 ? 6 : Deflater.DEFAULT_COMPRESSION;
+
+    Builder() {}
+
+    /** The connection string ({@code InstrumentationKey=…;IngestionEndpoint=…}); malformed ones fail fast. */
+    public Builder connectionString(String connectionString) {
+      this.connectionString = ConnectionString.parse(connectionString);
+      return this;
+    }
+
+    /** An already parsed connection string. */
+    public Builder connectionString(ConnectionString connectionString) {
+      this.connectionString = Objects.requireNonNull(connectionString, "connectionString");
+      return this;
+    }
+
+    /**
+     * The connection string from {@code applicationinsights.connection.string} / {@code
+     * APPLICATIONINSIGHTS_CONNECTION_STRING}.
+     *
+     * @throws IllegalArgumentException if neither is set, or the value is malformed (naming the setting)
+     */
+    public Builder fromEnvironment() {
+      ConnectionString fromEnvironment = ConnectionString.fromEnvironment(WeftConfig.system());
+      if (fromEnvironment == null) {
+        throw new IllegalArgumentException(WeftConfig.CONNECTION_STRING_ENV + " is not set");
+      }
+      this.connectionString = fromEnvironment;
+      return this;
+    }
+
+    /** Spans waiting to be sent (default 8,192); beyond that new spans are dropped as QUEUE_FULL. */
+    public Builder maxQueueSize(int maxQueueSize) {
+      this.maxQueueSize = positive("maxQueueSize", maxQueueSize);
+      return this;
+    }
+
+    /** Spans per request at most (default 512). */
+    public Builder maxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = positive("maxBatchSize", maxBatchSize);
+      return this;
+    }
+
+    /** Uncompressed bytes per request at most (default 1 MiB). */
+    public Builder maxBatchBytes(long maxBatchBytes) {
+      this.maxBatchBytes = positive("maxBatchBytes", maxBatchBytes);
+      return this;
+    }
+
+    /** How long a partial batch waits for more spans (default 5 s). */
+    public Builder linger(Duration linger) {
+      this.linger = nonNegative("linger", linger);
+      return this;
+    }
+
+    /** Requests in flight (or waiting to retry) at most (default 2). */
+    public Builder maxInFlight(int maxInFlight) {
+      this.maxInFlight = positive("maxInFlight", maxInFlight);
+      return this;
+    }
+
+    /** Uncompressed bytes in flight (or waiting to retry) at most (default 8 MiB). */
+    public Builder maxInFlightBytes(long maxInFlightBytes) {
+      this.maxInFlightBytes = positive("maxInFlightBytes", maxInFlightBytes);
+      return this;
+    }
+
+    /** Retries of a failing batch before its spans are dropped as RETRIES_EXHAUSTED (default 5). */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0) {
+        throw new IllegalArgumentException("maxRetries must not be negative: " + maxRetries);
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /** First retry delay bound (default 1 s) and cap (default 60 s), full jitter in between. */
+    public Builder backoff(Duration initial, Duration max) {
+      this.initialBackoff = positive("initial backoff", initial);
+      this.maxBackoff = positive("max backoff", max);
+      if (max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("max backoff must be >= initial backoff: " + max + " < " + initial);
+      }
+      return this;
+    }
+
+    /** Connect (default 10 s) and response (default 30 s) timeouts. */
+    public Builder timeouts(Duration connect, Duration response) {
+      this.connectTimeout = positive("connect timeout", connect);
+      this.responseTimeout = positive("response timeout", response);
+      return this;
+    }
+
+    /** How long {@code shutdown()} may flush (default 5 s). */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = nonNegative("shutdownTimeout", shutdownTimeout);
+      return this;
+    }
+
+    /** gzip level, 1 (fastest) to 9 (smallest); default 6. */
+    public Builder gzipLevel(int gzipLevel) {
+      if (gzipLevel < 1 || gzipLevel > 9) {
+        throw new IllegalArgumentException("gzipLevel must be within [1, 9]: " + gzipLevel);
+      }
+      this.gzipLevel = gzipLevel;
+      return this;
+    }
+
+    /** The exporter; fails fast without a connection string. */
+    public AzureMonitorExporter build() {
+      if (connectionString == null) {
+        throw new IllegalArgumentException("connectionString is required (or use fromEnvironment())");
+      }
+      return new AzureMonitorExporter(new Settings(connectionString, maxQueueSize, maxBatchSize, maxBatchBytes,
+          linger, maxInFlight, maxInFlightBytes, maxRetries, initialBackoff, maxBackoff, connectTimeout,
+          responseTimeout, shutdownTimeout, gzipLevel));
+    }
+
+    private static int positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+
+    private static long positive(String name, long value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+
+    private static Duration nonNegative(String name, Duration value) {
+      if (value == null || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative: " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.weft.exporter.azure;
+
+import io.weft.core.WeftConfig;
+import io.weft.core.export.SpanExporter;
+import io.weft.core.export.SpanExporterProvider;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Plugs the exporter into {@code Tracer.global()}: when {@code APPLICATIONINSIGHTS_CONNECTION_STRING} (or {@code
+ * -Dapplicationinsights.connection.string}) is set, the global tracer exports there. Registered in {@code
+ * META-INF/services}.
+ */
+public final class AzureMonitorExporterProvider implements SpanExporterProvider {
+
+  /** Public for {@link java.util.ServiceLoader}. */
+  public AzureMonitorExporterProvider() {}
+
+  @Override
+  public @Nullable SpanExporter create(WeftConfig config) {
+    ConnectionString connectionString = ConnectionString.fromEnvironment(config);
+    if (connectionString == null) {
+      return null;
+    }
+    return AzureMonitorExporter.builder().connectionString(connectionString).build();
+  }
+}

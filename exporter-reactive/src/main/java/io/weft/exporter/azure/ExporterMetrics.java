@@ -1,0 +1,123 @@
+package io.weft.exporter.azure;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Accounts for every span handed to the exporter: each ends as exactly one of delivered or dropped (with a reason),
+ * or is still pending (queued, in flight, waiting for a retry). The invariant {@code handedOver == delivered +
+ * dropped + pending} holds at every observation, because pending is derived from the others.
+ *
+ * <p>A span counts as delivered when every envelope it produced was accepted (a span with a recorded exception on
+ * a request or root produces two), and as dropped the first time one of its envelopes is dropped.
+ *
+ * <p>Thread-safe.
+ */
+public final class ExporterMetrics {
+  /** Why spans were dropped. */
+  public enum DropReason {
+    /** The queue was full when the span was handed over (the endpoint is slow or down, or the producer too fast). */
+    QUEUE_FULL,
+    /** An envelope was over the service's 64 KB item limit. */
+    TOO_LARGE,
+    /** The service rejected it as invalid (400, 404, other 4xx, or a per-item non-retryable error). */
+    REJECTED,
+    /** The service refused it for quota (402, 439). */
+    QUOTA,
+    /** Retryable failures outlasted the retry budget. */
+    RETRIES_EXHAUSTED,
+    /** The exporter shut down before it could be delivered. */
+    SHUTDOWN,
+    /** The span could not be encoded. */
+    ENCODING_FAILED
+  }
+
+  private final LongAdder handedOver = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder retried = new LongAdder();
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
+
+  ExporterMetrics() {
+    for (int i = 0; i < dropped.length; i++) {
+      dropped[i] = new LongAdder();
+    }
+  }
+
+  void recordHandedOver() {
+    handedOver.increment();
+  }
+
+  void recordDelivered(long spans) {
+    delivered.add(spans);
+  }
+
+  void recordRetried(long envelopes) {
+    retried.add(envelopes);
+  }
+
+  void recordRequest() {
+    requests.increment();
+  }
+
+  void recordDropped(DropReason reason, long spans) {
+    dropped[reason.ordinal()].add(spans);
+  }
+
+  /** Spans handed to {@code export}. */
+  public long handedOver() {
+    return handedOver.sum();
+  }
+
+  /** Spans whose every envelope the service accepted. */
+  public long delivered() {
+    return delivered.sum();
+  }
+
+  /** Envelopes sent again after a retryable failure. */
+  public long retried() {
+    return retried.sum();
+  }
+
+  /** HTTP requests sent (retries and redirects included). */
+  public long requests() {
+    return requests.sum();
+  }
+
+  /** Spans dropped for {@code reason}. */
+  public long dropped(DropReason reason) {
+    return dropped[reason.ordinal()].sum();
+  }
+
+  /** Spans dropped for any reason. */
+  public long dropped() {
+    long total = 0;
+    for (LongAdder count : dropped) {
+      total += count.sum();
+    }
+    return total;
+  }
+
+  /** Spans neither delivered nor dropped yet: queued, in flight or waiting for a retry. */
+  public long pending() {
+    // Read the outcomes before the hand-overs, so a concurrent hand-over can only make pending larger, never < 0.
+    long done = delivered.sum() + dropped();
+    return handedOver.sum() - done;
+  }
+
+  /** The drop counts by reason. */
+  public Map<DropReason, Long> droppedByReason() {
+    Map<DropReason, Long> snapshot = new EnumMap<>(DropReason.class);
+    for (DropReason reason : DropReason.values()) {
+      snapshot.put(reason, dropped[reason.ordinal()].sum());
+    }
+    return snapshot;
+  }
+
+  @Override
+  public String toString() {
+    return "ExporterMetrics{handedOver=" + handedOver() + ", delivered=" + delivered() + ", dropped="
+        + droppedByReason() + ", pending=" + pending() + ", retried=" + retried() + ", requests=" + requests() + "}";
+  }
+}
