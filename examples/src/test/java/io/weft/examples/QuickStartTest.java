@@ -16,8 +16,14 @@ class QuickStartTest {
   @Test
   void printsHelloAndOneCorrectlyParentedTrace() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    List<SpanData> spans = QuickStart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    QuickStart.Result result = QuickStart.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), null);
+    List<SpanData> spans = result.spans();
     String output = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(result.allDelivered()).as(result.metrics().toString()).isTrue();
+    assertThat(result.metrics().delivered()).isEqualTo(8);
+    assertThat(result.received()).isNotNull().hasSize(1);
+    assertThat(result.received().get(0).render()).startsWith("Request GET /orders/42")
+        .contains("  RemoteDependency load-order", "  RemoteDependency charge-card");
 
     assertThat(output).contains("Hello, World!", "order total: 60", "Recorded spans (8)");
     SpanData foo = find(spans, "foo");
