@@ -661,6 +661,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Duration shutdownTimeout = Duration.ofSeconds(5);
     private int gzipLevel = Deflater.DEFAULT_COMPRESSION == -1 ? 6 : Deflater.DEFAULT_COMPRESSION;
+    private boolean shutdownHook;
 
     Builder() {}
 
@@ -768,14 +769,28 @@ public final class AzureMonitorExporter implements SpanExporter {
       return this;
     }
 
+    /**
+     * Registers a JVM shutdown hook that shuts the exporter down (flushing within the shutdown timeout), for plain
+     * {@code main} programs that never call {@code shutdown()} themselves. Default off.
+     */
+    public Builder shutdownHook(boolean shutdownHook) {
+      this.shutdownHook = shutdownHook;
+      return this;
+    }
+
     /** The exporter; fails fast without a connection string. */
     public AzureMonitorExporter build() {
       if (connectionString == null) {
         throw new IllegalArgumentException("connectionString is required (or use fromEnvironment())");
       }
-      return new AzureMonitorExporter(new Settings(connectionString, maxQueueSize, maxBatchSize, maxBatchBytes,
-          linger, maxInFlight, maxInFlightBytes, maxRetries, initialBackoff, maxBackoff, connectTimeout,
-          responseTimeout, shutdownTimeout, gzipLevel));
+      AzureMonitorExporter exporter = new AzureMonitorExporter(new Settings(connectionString, maxQueueSize,
+          maxBatchSize, maxBatchBytes, linger, maxInFlight, maxInFlightBytes, maxRetries, initialBackoff, maxBackoff,
+          connectTimeout, responseTimeout, shutdownTimeout, gzipLevel));
+      if (shutdownHook) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> exporter.shutdown()
+            .block(shutdownTimeout.plusSeconds(5)), "weft-exporter-shutdown"));
+      }
+      return exporter;
     }
 
     private static int positive(String name, int value) {

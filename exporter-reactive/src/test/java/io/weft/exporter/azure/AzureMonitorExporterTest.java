@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class AzureMonitorExporterTest {
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  final LocalEndpoint endpoint = LocalEndpoint.start();
+  final LocalEndpoint endpoint = LocalEndpoint.builder().maxStoredItems(250_000).start();
   AzureMonitorExporter exporter;
   Tracer tracer;
 
@@ -204,6 +204,43 @@ class AzureMonitorExporterTest {
     List<TelemetryItem> items = endpoint.store().items();
     assertThat(items).hasSize(5_000);
     assertThat(new HashSet<>(items.stream().map(TelemetryItem::id).toList())).hasSize(5_000);
+  }
+
+  @Test
+  void hundredThousandSpansThroughFailuresAndResetsArriveExactlyOnce() {
+    start(builder().maxBatchSize(512).maxRetries(1_000).maxQueueSize(200_000).maxInFlight(4)
+        .backoff(Duration.ofMillis(1), Duration.ofMillis(20)));
+    endpoint.faults().failRandomly(0.3, 11, 503);
+    for (int i = 0; i < 20; i++) {
+      endpoint.faults().resetConnection().respond(500);
+    }
+    spans(50_000);
+    flush();
+    endpoint.faults().clear(); // the second half of the run is healthy
+    spans(50_000);
+    flush();
+    ExporterMetrics metrics = exporter.metrics();
+    assertThat(metrics.dropped()).isZero();
+    assertThat(metrics.delivered()).isEqualTo(100_000);
+    List<TelemetryItem> items = endpoint.store().items();
+    long distinct = items.stream().map(TelemetryItem::id).distinct().count();
+    assertThat(items.size() - distinct).as("duplicates").isZero();
+    assertThat(distinct).isEqualTo(100_000);
+  }
+
+  @Test
+  void responsesSlowerThanTheTimeoutAreRetried() {
+    start(builder().timeouts(Duration.ofSeconds(2), Duration.ofMillis(200)));
+    endpoint.faults().delay(Duration.ofMillis(600));
+    spans(3);
+    flush();
+    ExporterMetrics metrics = exporter.metrics();
+    assertThat(metrics.delivered()).isEqualTo(3);
+    assertThat(metrics.retried()).isEqualTo(3);
+    // The slow request was processed before its late answer, so its items are stored twice: a client that timed
+    // out cannot know the service accepted them (rule 9 forbids duplicating only what the service confirmed).
+    assertThat(endpoint.stats().requestsReceived()).isEqualTo(2);
+    assertThat(endpoint.store().items()).hasSize(6);
   }
 
   @Test
