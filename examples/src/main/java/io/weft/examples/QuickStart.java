@@ -58,7 +58,11 @@ public final class QuickStart {
     out.println(local != null ? "Exporting to an embedded Application Insights endpoint at " + local.url()
         : "Exporting to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING)");
     try {
-      AzureMonitorExporter exporter = AzureMonitorExporter.builder().connectionString(target).build();
+      AzureMonitorExporter.Builder exporterBuilder = AzureMonitorExporter.builder().connectionString(target);
+      if (local != null) {
+        exporterBuilder.persistenceDisabled(); // the embedded endpoint lives as long as this run: nothing to keep
+      }
+      AzureMonitorExporter exporter = exporterBuilder.build();
       InMemorySpanExporter recorder = InMemorySpanExporter.create();
       Tracer tracer = Tracer.builder()
           .serviceName("quickstart")

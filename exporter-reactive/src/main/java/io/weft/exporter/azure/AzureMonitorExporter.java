@@ -13,6 +13,7 @@ import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -62,8 +63,10 @@ import reactor.util.concurrent.Queues;
  * waiting for a retry keeps its send slot, so memory stays bounded by the queue plus the in-flight budget while the
  * endpoint is down. Every span is accounted for in {@link #metrics()}.
  *
- * <p>Not built yet (issue #4): disk spill after retries are exhausted and at shutdown; until then those spans are
- * dropped as {@code RETRIES_EXHAUSTED} or {@code SHUTDOWN}, counted and logged.
+ * <p>Disk spill (rule 11, on by default): batches whose retries are exhausted, and whatever is left at shutdown,
+ * are written to the spill directory ({@link DiskSpill}, all file I/O on bounded-elastic) and resent oldest first
+ * after the next successful send and at the next start; a later run accounts for what it reads back separately
+ * ({@code recovered…} counters).
  */
 public final class AzureMonitorExporter implements SpanExporter {
   private static final Logger logger = LoggerFactory.getLogger(AzureMonitorExporter.class);
@@ -98,6 +101,11 @@ public final class AzureMonitorExporter implements SpanExporter {
   private boolean flushing;
   private boolean stopped;
   private final List<Batch> outstanding = new ArrayList<>();
+  // Spill files this exporter wrote, by base name, with the spans (trackings) they hold. Read by sweeps.
+  private final @Nullable DiskSpill disk;
+  private final java.util.concurrent.ConcurrentHashMap<String, List<Tracking>> ownFiles =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private boolean diskLoading;
 
   private AzureMonitorExporter(Settings settings) {
     this.settings = settings;
@@ -113,6 +121,18 @@ public final class AzureMonitorExporter implements SpanExporter {
             .set(HttpHeaderNames.CONTENT_ENCODING, "gzip").set(HttpHeaderNames.USER_AGENT, ""));
     this.scheduler = Schedulers.newSingle("weft-exporter", true);
     this.worker = scheduler.createWorker();
+    this.disk = settings.storageDirectory == null ? null : new DiskSpill(settings.storageDirectory,
+        settings.storageMaxBytes, settings.storageRetention, Duration.ofMinutes(2), java.time.Clock.systemUTC());
+    if (disk != null && disk.enabled()) {
+      // Purge what expired while we were not running, then resend what an earlier run left behind.
+      DiskSpill spill = disk;
+      Mono.fromCallable(() -> spill.sweep(file -> ownFiles.containsKey(baseName(file))))
+          .subscribeOn(Schedulers.boundedElastic())
+          .subscribe(expired -> onWorker(() -> {
+            metrics.recordRecoveredDropped(expired);
+            maybeLoadFromDisk();
+          }), error -> logger.warn("Cannot sweep the spill directory", error));
+    }
     if (!isLoopback(trackUrl) && "http".equalsIgnoreCase(trackUrl.getScheme())) {
       logger.warn("Application Insights exporter sends plain http to a non-loopback host: {}", trackUrl.getHost());
     }
@@ -305,8 +325,10 @@ public final class AzureMonitorExporter implements SpanExporter {
         accept(entry.tracking);
       }
       finish(batch);
+      maybeLoadFromDisk();
     } else if (status == 206) {
       partial(batch, response);
+      maybeLoadFromDisk();
     } else if (status == 307 || status == 308) {
       redirect(batch, target, response);
     } else if (retryable(status)) {
@@ -389,8 +411,12 @@ public final class AzureMonitorExporter implements SpanExporter {
   private void retry(Batch batch, List<Entry> entries, @Nullable String retryAfter) {
     batch.attempts++;
     if (batch.attempts > settings.maxRetries) {
-      for (Entry entry : entries) {
-        drop(entry.tracking, DropReason.RETRIES_EXHAUSTED);
+      if (disk != null && disk.enabled()) {
+        spill(entries).subscribe();
+      } else {
+        for (Entry entry : entries) {
+          drop(entry.tracking, DropReason.RETRIES_EXHAUSTED);
+        }
       }
       finish(batch);
       return;
@@ -402,7 +428,9 @@ public final class AzureMonitorExporter implements SpanExporter {
     inFlightBytes += bytes - batch.bytes;
     batch.entries = entries;
     batch.bytes = bytes;
-    batch.redirectedTo = null;
+    if (batch.diskFile == null) {
+      batch.redirectedTo = null;
+    }
     metrics.recordRetried(entries.size());
     Duration delay = delay(batch.attempts, retryAfter);
     // The batch keeps its slot while it waits: that is what bounds memory when the endpoint is down.
@@ -445,19 +473,151 @@ public final class AzureMonitorExporter implements SpanExporter {
     if (outstanding.remove(batch)) {
       inFlight--;
       inFlightBytes -= batch.bytes;
+      Path file = batch.diskFile;
+      DiskSpill spill = disk;
+      if (file != null && spill != null) {
+        // Every envelope of the file is resolved (delivered, dropped, or spilled again): the file goes.
+        Mono.fromRunnable(() -> spill.delete(file)).subscribeOn(Schedulers.boundedElastic()).subscribe();
+      }
     }
+  }
+
+  /**
+   * Writes {@code entries} to the spill directory (on bounded-elastic) and completes once it is done: the spans
+   * stay pending on disk, or are dropped as {@code DISK_FULL} when they do not fit or persistence is off.
+   */
+  private Mono<Void> spill(List<Entry> entries) {
+    DiskSpill spill = disk;
+    List<Tracking> trackings = new ArrayList<>();
+    java.util.IdentityHashMap<Tracking, Integer> index = new java.util.IdentityHashMap<>();
+    List<byte[]> envelopes = new ArrayList<>(entries.size());
+    List<Integer> spanOf = new ArrayList<>(entries.size());
+    for (Entry entry : entries) {
+      if (entry.tracking.dropped) {
+        continue; // already counted; nothing to keep
+      }
+      Integer i = index.get(entry.tracking);
+      if (i == null) {
+        i = trackings.size();
+        index.put(entry.tracking, i);
+        trackings.add(entry.tracking);
+      }
+      envelopes.add(entry.json);
+      spanOf.add(i);
+    }
+    if (envelopes.isEmpty() || spill == null) {
+      for (Tracking tracking : trackings) {
+        drop(tracking, DropReason.DISK_FULL);
+      }
+      return Mono.empty();
+    }
+    URI url = trackUrl;
+    int[] spans = spanOf.stream().mapToInt(Integer::intValue).toArray();
+    return Mono.fromCallable(() -> java.util.Optional.ofNullable(spill.write(url, envelopes, spans)))
+        .subscribeOn(Schedulers.boundedElastic())
+        .flatMap(written -> Mono.<Void>create(sink -> {
+          Runnable account = () -> {
+            if (written.isPresent()) {
+              ownFiles.put(baseName(written.get()), trackings);
+              long own = trackings.stream().filter(t -> !t.recovered).count();
+              metrics.recordPersisted(own);
+            } else {
+              for (Tracking tracking : trackings) {
+                drop(tracking, DropReason.DISK_FULL);
+              }
+            }
+            sink.success();
+          };
+          try {
+            worker.schedule(account);
+          } catch (RuntimeException workerGone) {
+            account.run();
+          }
+        }));
+  }
+
+  /** Resends the oldest spill file when a send slot is free: after a success and at start. */
+  private void maybeLoadFromDisk() {
+    DiskSpill spill = disk;
+    if (spill == null || !spill.enabled() || diskLoading || stopped || closed
+        || inFlight >= settings.maxInFlight) {
+      return;
+    }
+    diskLoading = true;
+    Mono.fromCallable(() -> java.util.Optional.ofNullable(spill.next()))
+        .subscribeOn(Schedulers.boundedElastic())
+        .subscribe(loaded -> onWorker(() -> {
+          diskLoading = false;
+          loaded.ifPresent(this::startDiskBatch);
+        }), error -> onWorker(() -> diskLoading = false));
+  }
+
+  private void startDiskBatch(DiskSpill.Loaded loaded) {
+    DiskSpill spill = Objects.requireNonNull(disk);
+    if (stopped) {
+      Mono.fromRunnable(() -> spill.release(loaded.leased())).subscribeOn(Schedulers.boundedElastic()).subscribe();
+      return;
+    }
+    List<Tracking> own = ownFiles.remove(baseName(loaded.leased()));
+    int[] spanOf = loaded.spanOfEnvelope();
+    int spans = 0;
+    for (int span : spanOf) {
+      spans = Math.max(spans, span + 1);
+    }
+    Tracking[] trackings = new Tracking[spans];
+    if (own != null && own.size() == spans) {
+      own.toArray(trackings);
+    } else {
+      int[] envelopesPerSpan = new int[spans];
+      for (int span : spanOf) {
+        envelopesPerSpan[span]++;
+      }
+      for (int i = 0; i < spans; i++) {
+        trackings[i] = new Tracking(envelopesPerSpan[i]);
+        trackings[i].recovered = true;
+      }
+      metrics.recordRecovered(spans);
+    }
+    List<Entry> entries = new ArrayList<>(spanOf.length);
+    long bytes = 0;
+    for (int i = 0; i < spanOf.length; i++) {
+      byte[] json = loaded.envelopes().get(i);
+      entries.add(new Entry(json, trackings[spanOf[i]]));
+      bytes += json.length + 1;
+    }
+    Batch batch = new Batch(entries, bytes);
+    batch.diskFile = loaded.leased();
+    batch.redirectedTo = loaded.url();
+    inFlight++;
+    inFlightBytes += bytes;
+    outstanding.add(batch);
+    send(batch);
+  }
+
+  private static String baseName(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.indexOf('.');
+    return dot < 0 ? name : name.substring(0, dot);
   }
 
   private void accept(Tracking tracking) {
     if (!tracking.dropped && --tracking.remaining == 0) {
-      metrics.recordDelivered(1);
+      if (tracking.recovered) {
+        metrics.recordRecoveredDelivered(1);
+      } else {
+        metrics.recordDelivered(1);
+      }
     }
   }
 
   private void drop(Tracking tracking, DropReason reason) {
     if (!tracking.dropped) {
       tracking.dropped = true;
-      metrics.recordDropped(reason, 1);
+      if (tracking.recovered) {
+        metrics.recordRecoveredDropped(1);
+      } else {
+        metrics.recordDropped(reason, 1);
+      }
     }
   }
 
@@ -488,27 +648,55 @@ public final class AzureMonitorExporter implements SpanExporter {
     return Mono.defer(() -> {
       closed = true;
       return flush().timeout(settings.shutdownTimeout, Mono.empty())
-          .then(Mono.<Void>create(sink -> onWorker(() -> {
+          .then(Mono.<List<Entry>>create(sink -> onWorker(() -> {
             stopped = true;
+            List<Entry> left = new ArrayList<>();
+            DiskSpill spill = disk;
             for (Batch batch : new ArrayList<>(outstanding)) {
-              for (Entry entry : batch.entries) {
-                drop(entry.tracking, DropReason.SHUTDOWN);
+              Path file = batch.diskFile;
+              if (file != null && spill != null) {
+                batch.diskFile = null; // its spans are still in that file: give it back instead of writing them again
+                Mono.fromRunnable(() -> spill.release(file)).subscribeOn(Schedulers.boundedElastic()).subscribe();
+              } else {
+                left.addAll(batch.entries);
               }
               finish(batch);
             }
-            SpanData left;
-            while ((left = queue.poll()) != null) {
+            SpanData span;
+            while ((span = queue.poll()) != null) {
               queued.decrementAndGet();
-              metrics.recordDropped(DropReason.SHUTDOWN, 1);
+              try {
+                byte[][] envelopes = mapper.envelopes(span);
+                Tracking tracking = new Tracking(envelopes.length);
+                for (byte[] envelope : envelopes) {
+                  left.add(new Entry(envelope, tracking));
+                }
+              } catch (IOException | RuntimeException e) {
+                metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
+              }
             }
             flushWaiters.forEach(MonoSink::success);
             flushWaiters.clear();
-            if (metrics.dropped(DropReason.SHUTDOWN) > 0) {
-              logger.warn("Application Insights exporter shut down with {} span(s) undelivered (no disk spill yet)",
-                  metrics.dropped(DropReason.SHUTDOWN));
-            }
-            sink.success();
+            sink.success(left);
           })))
+          .flatMap(left -> {
+            if (left.isEmpty()) {
+              return Mono.<Void>empty();
+            }
+            if (disk == null || !disk.enabled()) {
+              return Mono.<Void>fromRunnable(() -> onWorker(() -> {
+                java.util.Set<Tracking> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                for (Entry entry : left) {
+                  if (counted.add(entry.tracking)) {
+                    drop(entry.tracking, DropReason.SHUTDOWN);
+                  }
+                }
+                logger.warn("Application Insights exporter shut down with {} span(s) undelivered and persistence "
+                    + "off", counted.size());
+              }));
+            }
+            return Mono.defer(() -> spill(left));
+          })
           .then(connections.disposeLater())
           .doFinally(signal -> scheduler.dispose());
     });
@@ -606,6 +794,7 @@ public final class AzureMonitorExporter implements SpanExporter {
   private static final class Tracking {
     int remaining;
     boolean dropped;
+    boolean recovered;
 
     Tracking(int envelopes) {
       this.remaining = envelopes;
@@ -622,6 +811,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     int attempts;
     int redirects;
     @Nullable URI redirectedTo;
+    @Nullable Path diskFile;
 
     Batch(List<Entry> entries, long bytes) {
       this.entries = entries;
@@ -643,7 +833,10 @@ public final class AzureMonitorExporter implements SpanExporter {
       Duration connectTimeout,
       Duration responseTimeout,
       Duration shutdownTimeout,
-      int gzipLevel) {}
+      int gzipLevel,
+      @Nullable Path storageDirectory,
+      long storageMaxBytes,
+      Duration storageRetention) {}
 
   /** Configures an {@link AzureMonitorExporter}; every setting is checked when set, naming the setting. */
   public static final class Builder {
@@ -662,6 +855,10 @@ public final class AzureMonitorExporter implements SpanExporter {
     private Duration shutdownTimeout = Duration.ofSeconds(5);
     private int gzipLevel = Deflater.DEFAULT_COMPRESSION == -1 ? 6 : Deflater.DEFAULT_COMPRESSION;
     private boolean shutdownHook;
+    private boolean persistence = true;
+    private @Nullable Path storageDirectory;
+    private long storageMaxBytes = 50L * 1024 * 1024;
+    private Duration storageRetention = Duration.ofHours(48);
 
     Builder() {}
 
@@ -778,19 +975,55 @@ public final class AzureMonitorExporter implements SpanExporter {
       return this;
     }
 
+    /**
+     * Where undelivered telemetry is spilled (default {@code <java.io.tmpdir>/weft/<hash of the key>}); created
+     * owner-only. An unwritable directory turns persistence off with one warning.
+     */
+    public Builder persistenceDirectory(Path directory) {
+      this.storageDirectory = Objects.requireNonNull(directory, "directory");
+      this.persistence = true;
+      return this;
+    }
+
+    /** No disk spill: what cannot be delivered is dropped and counted. */
+    public Builder persistenceDisabled() {
+      this.persistence = false;
+      return this;
+    }
+
+    /** The spill directory's cap (default 50 MB) and retention (default 48 h). */
+    public Builder persistenceLimits(long maxBytes, Duration retention) {
+      this.storageMaxBytes = positive("persistence maxBytes", maxBytes);
+      this.storageRetention = positive("persistence retention", retention);
+      return this;
+    }
+
     /** The exporter; fails fast without a connection string. */
     public AzureMonitorExporter build() {
       if (connectionString == null) {
         throw new IllegalArgumentException("connectionString is required (or use fromEnvironment())");
       }
+      Path directory = !persistence ? null : storageDirectory != null ? storageDirectory
+          : Path.of(System.getProperty("java.io.tmpdir"), "weft", keyHash(connectionString.instrumentationKey()));
       AzureMonitorExporter exporter = new AzureMonitorExporter(new Settings(connectionString, maxQueueSize,
           maxBatchSize, maxBatchBytes, linger, maxInFlight, maxInFlightBytes, maxRetries, initialBackoff, maxBackoff,
-          connectTimeout, responseTimeout, shutdownTimeout, gzipLevel));
+          connectTimeout, responseTimeout, shutdownTimeout, gzipLevel, directory, storageMaxBytes,
+          storageRetention));
       if (shutdownHook) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> exporter.shutdown()
             .block(shutdownTimeout.plusSeconds(5)), "weft-exporter-shutdown"));
       }
       return exporter;
+    }
+
+    private static String keyHash(String key) {
+      try {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+            .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest, 0, 8);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        return Integer.toHexString(key.hashCode());
+      }
     }
 
     private static int positive(String name, int value) {

@@ -30,13 +30,21 @@ public final class ExporterMetrics {
     /** The exporter shut down before it could be delivered. */
     SHUTDOWN,
     /** The span could not be encoded. */
-    ENCODING_FAILED
+    ENCODING_FAILED,
+    /** Retries were exhausted (or the exporter shut down) and the spill directory was full or not writable. */
+    DISK_FULL,
+    /** It waited on disk longer than the retention. */
+    EXPIRED
   }
 
   private final LongAdder handedOver = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder requests = new LongAdder();
+  private final LongAdder persisted = new LongAdder();
+  private final LongAdder recovered = new LongAdder();
+  private final LongAdder recoveredDelivered = new LongAdder();
+  private final LongAdder recoveredDropped = new LongAdder();
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
 
   ExporterMetrics() {
@@ -59,6 +67,45 @@ public final class ExporterMetrics {
 
   void recordRequest() {
     requests.increment();
+  }
+
+  void recordPersisted(long spans) {
+    persisted.add(spans);
+  }
+
+  void recordRecovered(long spans) {
+    recovered.add(spans);
+  }
+
+  void recordRecoveredDelivered(long spans) {
+    recoveredDelivered.add(spans);
+  }
+
+  void recordRecoveredDropped(long spans) {
+    recoveredDropped.add(spans);
+  }
+
+  /** Spans written to the spill directory by this exporter (they stay pending until delivered or dropped). */
+  public long persisted() {
+    return persisted.sum();
+  }
+
+  /**
+   * Spans read back from spill files an earlier exporter (a previous run) left behind. They are accounted apart
+   * from this exporter's own hand-overs: {@link #recoveredDelivered()} and {@link #recoveredDropped()}.
+   */
+  public long recovered() {
+    return recovered.sum();
+  }
+
+  /** Recovered spans delivered. */
+  public long recoveredDelivered() {
+    return recoveredDelivered.sum();
+  }
+
+  /** Recovered spans dropped (rejected, expired, or no room left on disk). */
+  public long recoveredDropped() {
+    return recoveredDropped.sum();
   }
 
   void recordDropped(DropReason reason, long spans) {
@@ -99,7 +146,7 @@ public final class ExporterMetrics {
     return total;
   }
 
-  /** Spans neither delivered nor dropped yet: queued, in flight or waiting for a retry. */
+  /** Spans neither delivered nor dropped yet: queued, in flight, waiting for a retry, or on disk. */
   public long pending() {
     // Read the outcomes before the hand-overs, so a concurrent hand-over can only make pending larger, never < 0.
     long done = delivered.sum() + dropped();
@@ -118,6 +165,8 @@ public final class ExporterMetrics {
   @Override
   public String toString() {
     return "ExporterMetrics{handedOver=" + handedOver() + ", delivered=" + delivered() + ", dropped="
-        + droppedByReason() + ", pending=" + pending() + ", retried=" + retried() + ", requests=" + requests() + "}";
+        + droppedByReason() + ", pending=" + pending() + ", persisted=" + persisted() + ", retried=" + retried()
+        + ", requests=" + requests() + (recovered() > 0 ? ", recovered=" + recovered() + " (delivered "
+        + recoveredDelivered() + ", dropped " + recoveredDropped() + ")" : "") + "}";
   }
 }

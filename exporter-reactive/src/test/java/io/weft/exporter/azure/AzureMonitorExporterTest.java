@@ -27,7 +27,7 @@ class AzureMonitorExporterTest {
   Tracer tracer;
 
   AzureMonitorExporter.Builder builder() {
-    return AzureMonitorExporter.builder().connectionString(endpoint.connectionString())
+    return AzureMonitorExporter.builder().connectionString(endpoint.connectionString()).persistenceDisabled()
         .linger(Duration.ofMillis(20)).backoff(Duration.ofMillis(5), Duration.ofMillis(50));
   }
 

@@ -1,0 +1,135 @@
+package io.weft.exporter.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.core.Tracer;
+import io.weft.endpoint.LocalEndpoint;
+import io.weft.endpoint.TelemetryItem;
+import io.weft.exporter.azure.ExporterMetrics.DropReason;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Disk spill (rule 11) end to end: spill, resend when healthy, crash safety, shutdown, cap. */
+class PersistenceTest {
+  static final Duration WAIT = Duration.ofSeconds(30);
+  @TempDir Path dir;
+  final LocalEndpoint endpoint = LocalEndpoint.builder().maxStoredItems(50_000).start();
+
+  @AfterEach
+  void close() {
+    endpoint.close();
+  }
+
+  AzureMonitorExporter.Builder builder() {
+    return AzureMonitorExporter.builder().connectionString(endpoint.connectionString())
+        .persistenceDirectory(dir.resolve("spill")).linger(Duration.ofMillis(10))
+        .backoff(Duration.ofMillis(5), Duration.ofMillis(20)).shutdownTimeout(Duration.ofMillis(500));
+  }
+
+  static void spans(Tracer tracer, int count) {
+    for (int i = 0; i < count; i++) {
+      tracer.spanBuilder("op-" + i).start().end();
+    }
+  }
+
+  long spillFiles() throws Exception {
+    Path spill = dir.resolve("spill");
+    if (!Files.isDirectory(spill)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(spill)) {
+      return files.filter(f -> f.toString().endsWith(".spill")).count();
+    }
+  }
+
+  static void await(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+
+  @Test
+  void exhaustedRetriesSpillThenResendWhenHealthy() throws Exception {
+    AzureMonitorExporter exporter = builder().maxRetries(1).maxBatchSize(10).build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+    endpoint.faults().respond(503).respond(503);
+    spans(tracer, 10);
+    await(() -> exporter.metrics().persisted() == 10, "10 spans spilled");
+    assertThat(exporter.metrics().dropped()).isZero();
+    assertThat(exporter.metrics().pending()).as("on disk is pending").isEqualTo(10);
+    spans(tracer, 1); // a healthy send: the spill file goes next
+    await(() -> exporter.metrics().delivered() == 11, "all delivered");
+    assertThat(exporter.metrics().pending()).isZero();
+    assertThat(endpoint.store().items().stream().map(TelemetryItem::id).distinct().count()).isEqualTo(11);
+    await(() -> {
+      try {
+        return spillFiles() == 0;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the delivered file is deleted");
+    exporter.shutdown().block(WAIT);
+  }
+
+  @Test
+  void crashSafetyANewInstanceDeliversWhatTheOldOneSpilled() throws Exception {
+    endpoint.pause();
+    AzureMonitorExporter crashed = builder().maxRetries(0).maxBatchSize(50).build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(crashed).build();
+    spans(tracer, 200);
+    await(() -> crashed.metrics().persisted() == 200, "200 spans spilled");
+    assertThat(spillFiles()).isEqualTo(4);
+    // The first exporter is abandoned without shutdown, as in a crash. The endpoint comes back; a new exporter
+    // on the same directory finds the files at start.
+    endpoint.resume();
+    AzureMonitorExporter next = builder().build();
+    await(() -> next.metrics().recoveredDelivered() == 200, "200 recovered spans delivered");
+    assertThat(next.metrics().recovered()).isEqualTo(200);
+    assertThat(next.metrics().handedOver()).isZero();
+    assertThat(endpoint.store().items().stream().map(TelemetryItem::id).distinct().count()).isEqualTo(200);
+    next.shutdown().block(WAIT);
+    crashed.shutdown().block(WAIT);
+    assertThat(spillFiles()).isZero();
+  }
+
+  @Test
+  void shutdownPersistsWhatItCouldNotDeliver() throws Exception {
+    endpoint.pause();
+    AzureMonitorExporter exporter = builder().maxRetries(1_000).build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+    spans(tracer, 30);
+    exporter.shutdown().block(WAIT);
+    ExporterMetrics metrics = exporter.metrics();
+    assertThat(metrics.dropped()).isZero();
+    assertThat(metrics.persisted()).isEqualTo(30);
+    assertThat(metrics.pending()).isEqualTo(30);
+    assertThat(spillFiles()).isPositive();
+    endpoint.resume();
+    AzureMonitorExporter next = builder().build();
+    await(() -> next.metrics().recoveredDelivered() == 30, "persisted spans delivered by the next run");
+    next.shutdown().block(WAIT);
+  }
+
+  @Test
+  void aFullDiskDropsAndCounts() {
+    endpoint.pause();
+    AzureMonitorExporter exporter = builder().maxRetries(0).persistenceLimits(200, Duration.ofHours(1)).build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+    spans(tracer, 20);
+    await(() -> exporter.metrics().dropped(DropReason.DISK_FULL) == 20, "20 spans dropped for a full disk");
+    assertThat(exporter.metrics().pending()).isZero();
+    exporter.shutdown().block(WAIT);
+  }
+}
