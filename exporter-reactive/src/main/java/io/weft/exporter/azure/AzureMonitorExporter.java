@@ -172,8 +172,9 @@ public final class AzureMonitorExporter implements SpanExporter {
       return;
     }
     queue.offer(span);
-    // Wake the worker only when a batch is full or no linger timer is armed: not once per span.
-    if (size >= settings.maxBatchSize || !armed) {
+    // Wake the worker only when the queue crosses a full batch or no linger timer is armed: not once per span.
+    // Above a full batch the worker is either already draining or waiting for a send slot, which a response frees.
+    if (size == settings.maxBatchSize || !armed) {
       signal();
     }
   }

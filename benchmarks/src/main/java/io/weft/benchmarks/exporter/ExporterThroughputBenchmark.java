@@ -1,0 +1,78 @@
+package io.weft.benchmarks.exporter;
+
+import io.weft.core.SpanKind;
+import io.weft.core.Tracer;
+import io.weft.endpoint.LocalEndpoint;
+import io.weft.exporter.azure.AzureMonitorExporter;
+import io.weft.exporter.azure.ExporterMetrics;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * How many spans per second go from span end to "accepted by the endpoint"? Each operation ends 10,000 CLIENT spans
+ * (SQL attributes, like an R2DBC span) and flushes the exporter; the score is spans (= envelopes) per second end to
+ * end. The endpoint runs on loopback in count-only mode (it inflates and counts every item), so the exporter's
+ * mapping, encoding, gzip and HTTP are what is measured; client and endpoint share the two cores. B/op from
+ * {@code -prof gc} is per envelope.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@State(Scope.Benchmark)
+public class ExporterThroughputBenchmark {
+  static final int SPANS = 10_000;
+
+  @Param({"1", "6"})
+  public int gzipLevel;
+
+  private LocalEndpoint endpoint;
+  private AzureMonitorExporter exporter;
+  private Tracer tracer;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    endpoint = LocalEndpoint.builder().countOnly(true).start();
+    exporter = AzureMonitorExporter.builder().connectionString(endpoint.connectionString()).persistenceDisabled()
+        .maxQueueSize(SPANS * 2).linger(Duration.ofMillis(5)).gzipLevel(gzipLevel).build();
+    tracer = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(exporter).build();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    exporter.shutdown().block(Duration.ofSeconds(30));
+    ExporterMetrics metrics = exporter.metrics();
+    endpoint.close();
+    if (metrics.dropped() != 0 || metrics.delivered() != metrics.handedOver()) {
+      throw new IllegalStateException("spans were lost: " + metrics);
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public void exportAndDeliver() {
+    for (int i = 0; i < SPANS; i++) {
+      tracer.spanBuilder("SELECT orders").kind(SpanKind.CLIENT)
+          .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
+          .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
+          .attribute("db.query.text", "SELECT id, total FROM orders WHERE customer_id = ? AND status = ?")
+          .attribute("db.operation.name", "SELECT").start().end();
+    }
+    exporter.flush().block(Duration.ofSeconds(60));
+  }
+}
