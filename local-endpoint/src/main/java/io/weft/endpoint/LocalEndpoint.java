@@ -107,6 +107,7 @@ public final class LocalEndpoint implements AutoCloseable {
     return HttpServer.create()
         .host(host)
         .port(bindPort)
+        .childOption(ChannelOption.TCP_NODELAY, true)
         .handle(this::handle)
         .bindNow(Duration.ofSeconds(10));
   }

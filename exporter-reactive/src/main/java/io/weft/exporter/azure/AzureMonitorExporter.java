@@ -1,6 +1,7 @@
 package io.weft.exporter.azure;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.Unpooled;
@@ -106,6 +107,8 @@ public final class AzureMonitorExporter implements SpanExporter {
   private final java.util.concurrent.ConcurrentHashMap<String, List<Tracking>> ownFiles =
       new java.util.concurrent.ConcurrentHashMap<>();
   private boolean diskLoading;
+  private final BatchBuffer.Gzip gzip;
+  private static final byte[] NEWLINE = {'\n'};
 
   private AzureMonitorExporter(Settings settings) {
     this.settings = settings;
@@ -117,8 +120,10 @@ public final class AzureMonitorExporter implements SpanExporter {
     this.client = HttpClient.create(connections)
         .responseTimeout(settings.responseTimeout)
         .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout.toMillis())
+        .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
         .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-json-stream")
             .set(HttpHeaderNames.CONTENT_ENCODING, "gzip").set(HttpHeaderNames.USER_AGENT, ""));
+    this.gzip = new BatchBuffer.Gzip(settings.gzipLevel);
     this.scheduler = Schedulers.newSingle("weft-exporter", true);
     this.worker = scheduler.createWorker();
     this.disk = settings.storageDirectory == null ? null : new DiskSpill(settings.storageDirectory,
@@ -255,41 +260,90 @@ public final class AzureMonitorExporter implements SpanExporter {
   }
 
   private @Nullable Batch nextBatch() {
-    List<Entry> entries = new ArrayList<>(Math.min(settings.maxBatchSize, queued.get()));
-    long bytes = 0;
-    while (entries.size() < settings.maxBatchSize && bytes < settings.maxBatchBytes) {
-      SpanData span = queue.poll();
-      if (span == null) {
-        break;
-      }
-      queued.decrementAndGet();
-      byte[][] envelopes;
-      try {
-        envelopes = mapper.envelopes(span);
-      } catch (IOException | RuntimeException e) {
-        metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
-        sendLog.log("cannot encode span " + span.name(), e);
-        continue;
-      }
-      Tracking tracking = new Tracking(envelopes.length);
-      for (byte[] envelope : envelopes) {
-        if (envelope.length > MAX_ITEM_BYTES) {
-          mapper.count("item over 64 KB");
-          drop(tracking, DropReason.TOO_LARGE);
+    int expected = Math.min(settings.maxBatchSize, queued.get());
+    BatchBuffer buffer = new BatchBuffer(Math.max(1024, expected * 700));
+    int[] offsets = new int[expected * 2 + 2];
+    int[] lengths = new int[offsets.length];
+    List<Tracking> trackings = new ArrayList<>(offsets.length);
+    int count = 0;
+    JsonGenerator out = null;
+    try {
+      out = JSON.createGenerator(buffer, com.fasterxml.jackson.core.JsonEncoding.UTF8);
+      while (count < settings.maxBatchSize && buffer.size() < settings.maxBatchBytes) {
+        SpanData span = queue.poll();
+        if (span == null) {
+          break;
+        }
+        queued.decrementAndGet();
+        boolean exception = EnvelopeMapper.hasExceptionItem(span);
+        Tracking tracking = new Tracking(exception ? 2 : 1);
+        int spanStart = buffer.size();
+        int[] starts = new int[2];
+        int[] ends = new int[2];
+        try {
+          starts[0] = buffer.size();
+          mapper.writeItem(span, out);
+          out.flush();
+          ends[0] = buffer.size();
+          if (exception) {
+            starts[1] = buffer.size();
+            mapper.writeExceptionItem(span, out);
+            out.flush();
+            ends[1] = buffer.size();
+          }
+        } catch (IOException | RuntimeException e) {
+          metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
+          sendLog.log("cannot encode span " + span.name(), e);
+          buffer.truncate(spanStart);
+          out = JSON.createGenerator(buffer, com.fasterxml.jackson.core.JsonEncoding.UTF8);
           continue;
         }
-        entries.add(new Entry(envelope, tracking));
-        bytes += envelope.length + 1;
+        for (int e = 0; e < (exception ? 2 : 1); e++) {
+          int length = ends[e] - starts[e];
+          if (length > MAX_ITEM_BYTES) {
+            mapper.count("item over 64 KB");
+            drop(tracking, DropReason.TOO_LARGE);
+            continue;
+          }
+          if (count == offsets.length) {
+            offsets = java.util.Arrays.copyOf(offsets, count * 2);
+            lengths = java.util.Arrays.copyOf(lengths, count * 2);
+          }
+          offsets[count] = starts[e];
+          lengths[count] = length;
+          trackings.add(tracking);
+          count++;
+        }
       }
+    } catch (IOException e) {
+      sendLog.log("cannot create a JSON generator", e);
     }
-    return entries.isEmpty() ? null : new Batch(entries, bytes);
+    if (count == 0) {
+      return null;
+    }
+    byte[] data = buffer.array();
+    List<Entry> entries = new ArrayList<>(count);
+    long bytes = 0;
+    for (int i = 0; i < count; i++) {
+      entries.add(new Entry(data, offsets[i], lengths[i], trackings.get(i)));
+      bytes += lengths[i] + 1;
+    }
+    return new Batch(entries, bytes);
   }
 
   private void send(Batch batch) {
     byte[] body;
     try {
-      body = gzip(batch.entries, settings.gzipLevel);
-    } catch (IOException | RuntimeException e) {
+      gzip.start();
+      for (int i = 0; i < batch.entries.size(); i++) {
+        if (i > 0) {
+          gzip.add(NEWLINE, 0, 1);
+        }
+        Entry entry = batch.entries.get(i);
+        gzip.add(entry.data(), entry.offset(), entry.length());
+      }
+      body = gzip.finish();
+    } catch (RuntimeException e) {
       for (Entry entry : batch.entries) {
         drop(entry.tracking, DropReason.ENCODING_FAILED);
       }
@@ -424,7 +478,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     }
     long bytes = 0;
     for (Entry entry : entries) {
-      bytes += entry.json.length + 1;
+      bytes += entry.length() + 1;
     }
     inFlightBytes += bytes - batch.bytes;
     batch.entries = entries;
@@ -503,7 +557,7 @@ public final class AzureMonitorExporter implements SpanExporter {
         index.put(entry.tracking, i);
         trackings.add(entry.tracking);
       }
-      envelopes.add(entry.json);
+      envelopes.add(entry.json());
       spanOf.add(i);
     }
     if (envelopes.isEmpty() || spill == null) {
@@ -699,7 +753,10 @@ public final class AzureMonitorExporter implements SpanExporter {
             return Mono.defer(() -> spill(left));
           })
           .then(connections.disposeLater())
-          .doFinally(signal -> scheduler.dispose());
+          .doFinally(signal -> {
+            scheduler.dispose();
+            gzip.end();
+          });
     });
   }
 
@@ -720,23 +777,6 @@ public final class AzureMonitorExporter implements SpanExporter {
       return "";
     }
     return text.length() <= 300 ? text : text.substring(0, 300) + "…";
-  }
-
-  static byte[] gzip(List<Entry> entries, int level) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 8192) {
-      {
-        def.setLevel(level);
-      }
-    }) {
-      for (int i = 0; i < entries.size(); i++) {
-        if (i > 0) {
-          gzip.write('\n');
-        }
-        gzip.write(entries.get(i).json);
-      }
-    }
-    return bytes.toByteArray();
   }
 
   private static Map<Integer, ItemError> parseErrors(String body) {
@@ -802,8 +842,16 @@ public final class AzureMonitorExporter implements SpanExporter {
     }
   }
 
-  /** One envelope of a batch. */
-  record Entry(byte[] json, Tracking tracking) {}
+  /** One envelope of a batch: {@code data[offset, offset + length)}, shared with the other envelopes. */
+  record Entry(byte[] data, int offset, int length, Tracking tracking) {
+    Entry(byte[] json, Tracking tracking) {
+      this(json, 0, json.length, tracking);
+    }
+
+    byte[] json() {
+      return offset == 0 && length == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + length);
+    }
+  }
 
   /** Envelopes sent together. Worker-confined. */
   private static final class Batch {

@@ -95,6 +95,25 @@ final class EnvelopeMapper {
 
   /** Writes the envelope(s) of {@code span}, separated by {@code separator} when there are two. */
   void write(SpanData span, JsonGenerator out, char separator) throws IOException {
+    writeItem(span, out);
+    if (exceptionItem(span)) {
+      out.writeRaw(separator);
+      writeExceptionItem(span, out);
+    }
+  }
+
+  /** Whether {@code span} also produces an Exception item. */
+  static boolean hasExceptionItem(SpanData span) {
+    return exceptionItem(span);
+  }
+
+  /** Writes the Exception item of {@code span}; call only when {@link #hasExceptionItem}. */
+  void writeExceptionItem(SpanData span, JsonGenerator out) throws IOException {
+    writeException(span, out);
+  }
+
+  /** Writes the Request or RemoteDependency envelope of {@code span}. */
+  void writeItem(SpanData span, JsonGenerator out) throws IOException {
     boolean request = span.kind() == SpanKind.SERVER || span.kind() == SpanKind.CONSUMER;
     Attributes attributes = span.attributes();
     out.writeStartObject();
@@ -117,10 +136,6 @@ final class EnvelopeMapper {
     out.writeEndObject();
     out.writeEndObject();
     out.writeEndObject();
-    if (exceptionItem(span)) {
-      out.writeRaw(separator);
-      writeException(span, out);
-    }
   }
 
   private void writeTags(SpanData span, @Nullable String parentId, boolean request, Attributes attributes,
