@@ -88,6 +88,8 @@ public final class AzureMonitorExporter implements SpanExporter {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger wip = new AtomicInteger();
   private volatile boolean armed;
+  // Queue size at which the worker moves spans to disk when every send slot is busy (-1: persistence off).
+  private final int spillThreshold;
   private volatile boolean closed;
 
   // Confined to the worker.
@@ -128,6 +130,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     this.worker = scheduler.createWorker();
     this.disk = settings.storageDirectory == null ? null : new DiskSpill(settings.storageDirectory,
         settings.storageMaxBytes, settings.storageRetention, Duration.ofMinutes(2), java.time.Clock.systemUTC());
+    this.spillThreshold = disk != null && disk.enabled() ? Math.max(1, settings.maxQueueSize * 3 / 4) : -1;
     if (disk != null && disk.enabled()) {
       // Purge what expired while we were not running, then resend what an earlier run left behind.
       DiskSpill spill = disk;
@@ -179,7 +182,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     queue.offer(span);
     // Wake the worker only when the queue crosses a full batch or no linger timer is armed: not once per span.
     // Above a full batch the worker is either already draining or waiting for a send slot, which a response frees.
-    if (size == settings.maxBatchSize || !armed) {
+    if (size == settings.maxBatchSize || size == spillThreshold || !armed) {
       signal();
     }
   }
@@ -237,6 +240,7 @@ public final class AzureMonitorExporter implements SpanExporter {
         send(batch);
       }
     }
+    spillIfBudgetsFull();
     if (queued.get() == 0) {
       armed = false;
       if (queued.get() > 0) { // a producer raced the flag: make sure its span is picked up
@@ -245,6 +249,25 @@ public final class AzureMonitorExporter implements SpanExporter {
       }
     }
     completeFlushWaitersIfIdle();
+  }
+
+  /**
+   * When every send slot is taken (the endpoint is failing and batches wait to retry) and the queue is at least
+   * three quarters full, moves queued spans to disk so that new spans are not dropped as {@code QUEUE_FULL}: memory
+   * stays bounded, the spans stay pending, and they are resent after the next successful send.
+   */
+  private void spillIfBudgetsFull() {
+    DiskSpill spill = disk;
+    if (spill == null || !spill.enabled() || closed || inFlight < settings.maxInFlight) {
+      return;
+    }
+    while (queued.get() >= spillThreshold) {
+      Batch batch = nextBatch();
+      if (batch == null) {
+        return;
+      }
+      spill(batch.entries).subscribe();
+    }
   }
 
   private void armLinger(long delayNanos) {
@@ -488,6 +511,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     }
     metrics.recordRetried(entries.size());
     Duration delay = delay(batch.attempts, retryAfter);
+    spillIfBudgetsFull();
     // The batch keeps its slot while it waits: that is what bounds memory when the endpoint is down.
     worker.schedule(() -> {
       if (!stopped) {

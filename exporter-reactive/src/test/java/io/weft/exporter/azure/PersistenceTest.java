@@ -123,6 +123,31 @@ class PersistenceTest {
   }
 
   @Test
+  void fullMemoryBudgetsSpillInsteadOfDropping() {
+    endpoint.pause();
+    AzureMonitorExporter exporter = builder().maxQueueSize(100).maxBatchSize(20).maxInFlight(1).maxRetries(1_000)
+        .backoff(Duration.ofMillis(20), Duration.ofMillis(50)).build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+    for (int i = 0; i < 1_000; i++) {
+      tracer.spanBuilder("op-" + i).start().end();
+      if (i % 10 == 9) {
+        // A producer bursting faster than the disk can take: bursts of 10 while memory (100 queued + 20 in
+        // flight) has room for them; the worker spills from 75 queued on.
+        await(() -> exporter.metrics().pending() - exporter.metrics().persisted() < 100, "room in memory");
+      }
+    }
+    await(() -> exporter.metrics().persisted() > 0, "spans spilled");
+    ExporterMetrics metrics = exporter.metrics();
+    assertThat(metrics.dropped(DropReason.QUEUE_FULL)).as("memory full: spilled, not dropped").isZero();
+    endpoint.resume();
+    tracer.spanBuilder("after").start().end(); // a success pulls the files back
+    await(() -> exporter.metrics().pending() == 0, "everything delivered");
+    assertThat(metrics.delivered()).isEqualTo(1_001);
+    assertThat(endpoint.store().items().stream().map(TelemetryItem::id).distinct().count()).isEqualTo(1_001);
+    exporter.shutdown().block(WAIT);
+  }
+
+  @Test
   void aFullDiskDropsAndCounts() {
     endpoint.pause();
     AzureMonitorExporter exporter = builder().maxRetries(0).persistenceLimits(200, Duration.ofHours(1)).build();
