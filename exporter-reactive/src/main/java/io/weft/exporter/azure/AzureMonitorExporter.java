@@ -926,7 +926,8 @@ public final class AzureMonitorExporter implements SpanExporter {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Duration shutdownTimeout = Duration.ofSeconds(5);
-    private int gzipLevel = Deflater.DEFAULT_COMPRESSION == -1 ? 6 : Deflater.DEFAULT_COMPRESSION;
+    // Level 1 by measurement: 36% more spans/s than level 6 on 2 cores, bodies ~30% larger (RATIONALE.md).
+    private int gzipLevel = Deflater.BEST_SPEED;
     private boolean shutdownHook;
     private boolean persistence = true;
     private @Nullable Path storageDirectory;
@@ -1030,7 +1031,7 @@ public final class AzureMonitorExporter implements SpanExporter {
       return this;
     }
 
-    /** gzip level, 1 (fastest) to 9 (smallest); default 6. */
+    /** gzip level, 1 (fastest) to 9 (smallest); default 1 (see RATIONALE.md). */
     public Builder gzipLevel(int gzipLevel) {
       if (gzipLevel < 1 || gzipLevel > 9) {
         throw new IllegalArgumentException("gzipLevel must be within [1, 9]: " + gzipLevel);
