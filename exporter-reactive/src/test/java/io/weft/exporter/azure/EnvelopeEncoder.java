@@ -13,11 +13,9 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Encodes a batch of spans as one request body: newline-delimited envelopes (no trailing newline), gzip-compressed,
- * for {@code Content-Encoding: gzip} and {@code Content-Type: application/x-json-stream} (rule 1).
- *
- * <p>Not thread-safe: one encoder per encoding thread (the batcher's). No reflection: jackson-core's streaming
- * generator writes straight into the compressing stream.
+ * Test helper: encodes spans as one request body the way the exporter's batches are (newline-delimited envelopes,
+ * no trailing newline, gzip), independently of the exporter's pipeline, so mapping tests can post exactly the
+ * spans they built.
  */
 final class EnvelopeEncoder {
   private static final JsonFactory JSON = JsonFactory.builder().build();
