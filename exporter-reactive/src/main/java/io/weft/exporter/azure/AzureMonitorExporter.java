@@ -91,6 +91,8 @@ public final class AzureMonitorExporter implements SpanExporter {
   // Queue size at which the worker moves spans to disk when every send slot is busy (-1: persistence off).
   private final int spillThreshold;
   private volatile boolean closed;
+  // The JVM shutdown hook registered for this exporter, if any; removed by an explicit shutdown.
+  private volatile @Nullable Thread shutdownHook;
 
   // Confined to the worker.
   private final Scheduler scheduler;
@@ -154,6 +156,11 @@ public final class AzureMonitorExporter implements SpanExporter {
   /** The counters: handed over, delivered, dropped by reason, pending, retried. */
   public ExporterMetrics metrics() {
     return metrics;
+  }
+
+  /** Whether a JVM shutdown hook will shut this exporter down at exit. */
+  public boolean hasShutdownHook() {
+    return shutdownHook != null;
   }
 
   /** The connection string in use (key masked in its {@code toString}). */
@@ -726,6 +733,15 @@ public final class AzureMonitorExporter implements SpanExporter {
   public Mono<Void> shutdown() {
     return Mono.defer(() -> {
       closed = true;
+      Thread hook = shutdownHook;
+      if (hook != null && Thread.currentThread() != hook) {
+        shutdownHook = null;
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+          // the JVM is exiting: the hook runs (or ran) anyway
+        }
+      }
       return flush().timeout(settings.shutdownTimeout, Mono.empty())
           .then(Mono.<List<Entry>>create(sink -> onWorker(() -> {
             stopped = true;
@@ -1084,8 +1100,10 @@ public final class AzureMonitorExporter implements SpanExporter {
           connectTimeout, responseTimeout, shutdownTimeout, gzipLevel, directory, storageMaxBytes,
           storageRetention));
       if (shutdownHook) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> exporter.shutdown()
-            .block(shutdownTimeout.plusSeconds(5)), "weft-exporter-shutdown"));
+        Thread hook = new Thread(() -> exporter.shutdown().block(shutdownTimeout.plusSeconds(5)),
+            "weft-exporter-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        exporter.shutdownHook = hook;
       }
       return exporter;
     }

@@ -274,9 +274,11 @@ class AzureMonitorExporterTest {
         Map.of("APPLICATIONINSIGHTS_CONNECTION_STRING", endpoint.connectionString())));
     try {
       assertThat(fromEnv.connectionString().ingestionEndpoint()).hasToString(endpoint.url());
+      assertThat(fromEnv.hasShutdownHook()).as("nobody else would shut the global exporter down").isTrue();
     } finally {
       fromEnv.shutdown().block(WAIT);
     }
+    assertThat(fromEnv.hasShutdownHook()).as("an explicit shutdown removes the hook").isFalse();
   }
 
   @Test
