@@ -8,8 +8,6 @@ import io.weft.core.export.SpanData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,7 +116,9 @@ final class EnvelopeMapper {
     Attributes attributes = span.attributes();
     out.writeStartObject();
     out.writeStringField("name", request ? REQUEST : DEPENDENCY);
-    out.writeStringField("time", formatTime(span.startEpochNanos()));
+    char[] chars = new char[27];
+    out.writeFieldName("time");
+    out.writeString(chars, 0, formatTime(span.startEpochNanos(), chars));
     out.writeStringField("iKey", instrumentationKey);
     out.writeNumberField("sampleRate", span.samplingPercentage());
     writeTags(span, span.parentSpanId(), request, attributes, out);
@@ -169,7 +169,7 @@ final class EnvelopeMapper {
 
   private void writeRequest(SpanData span, Attributes attributes, JsonGenerator out) throws IOException {
     out.writeStringField("name", limit(span.name(), 1024, "name"));
-    out.writeStringField("duration", formatDuration(span.durationNanos()));
+    writeDuration(span, out);
     Long status = number(attributes, "http.response.status_code", "http.status_code");
     out.writeStringField("responseCode", status != null ? Long.toString(status) : "0");
     boolean success = span.status() != StatusCode.ERROR && (status == null || status < 500);
@@ -228,7 +228,7 @@ final class EnvelopeMapper {
       type = target == null ? "InProc" : null;
     }
     out.writeStringField("name", limit(name, 1024, "name"));
-    out.writeStringField("duration", formatDuration(span.durationNanos()));
+    writeDuration(span, out);
     out.writeStringField("resultCode", limit(resultCode, 1024, "resultCode"));
     boolean success = span.status() == StatusCode.OK
         || (span.status() == StatusCode.UNSET && (httpStatus == null || httpStatus < 400));
@@ -242,6 +242,12 @@ final class EnvelopeMapper {
     if (data != null) {
       out.writeStringField("data", limit(data, 8192, "data"));
     }
+  }
+
+  private static void writeDuration(SpanData span, JsonGenerator out) throws IOException {
+    char[] chars = new char[19];
+    out.writeFieldName("duration");
+    out.writeString(chars, 0, formatDuration(span.durationNanos(), chars));
   }
 
   private void writeProperties(Attributes attributes, boolean cancelled, JsonGenerator out) throws IOException {
@@ -395,43 +401,81 @@ final class EnvelopeMapper {
 
   /** {@code yyyy-MM-ddTHH:mm:ss.ffffffZ} in UTC, microsecond precision. */
   static String formatTime(long epochNanos) {
+    char[] out = new char[27];
+    return new String(out, 0, formatTime(epochNanos, out));
+  }
+
+  /**
+   * Writes {@code yyyy-MM-ddTHH:mm:ss.ffffffZ} into {@code out} (27 chars) without temporary objects; returns the
+   * length. Civil date from days since the epoch after Howard Hinnant's algorithm (proleptic Gregorian).
+   */
+  static int formatTime(long epochNanos, char[] out) {
     long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
-    int nanos = (int) Math.floorMod(epochNanos, 1_000_000_000L);
-    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC);
-    StringBuilder out = new StringBuilder(27);
-    pad(out, t.getYear(), 4).append('-');
-    pad(out, t.getMonthValue(), 2).append('-');
-    pad(out, t.getDayOfMonth(), 2).append('T');
-    pad(out, t.getHour(), 2).append(':');
-    pad(out, t.getMinute(), 2).append(':');
-    pad(out, t.getSecond(), 2).append('.');
-    pad(out, nanos / 1000, 6).append('Z');
-    return out.toString();
+    int micros = (int) (Math.floorMod(epochNanos, 1_000_000_000L) / 1000);
+    long days = Math.floorDiv(seconds, 86_400L);
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    long z = days + 719_468;
+    long era = Math.floorDiv(z, 146_097);
+    long dayOfEra = z - era * 146_097;
+    long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+    long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    long mp = (5 * dayOfYear + 2) / 153;
+    int day = (int) (dayOfYear - (153 * mp + 2) / 5 + 1);
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    digits(out, 0, year, 4);
+    out[4] = '-';
+    digits(out, 5, month, 2);
+    out[7] = '-';
+    digits(out, 8, day, 2);
+    out[10] = 'T';
+    digits(out, 11, secondOfDay / 3600, 2);
+    out[13] = ':';
+    digits(out, 14, secondOfDay / 60 % 60, 2);
+    out[16] = ':';
+    digits(out, 17, secondOfDay % 60, 2);
+    out[19] = '.';
+    digits(out, 20, micros, 6);
+    out[26] = 'Z';
+    return 27;
   }
 
   /** {@code [D.]HH:MM:SS.ffffff}: microseconds, negatives clamped to 0, under 1,000 days. */
   static String formatDuration(long nanos) {
+    char[] out = new char[19];
+    return new String(out, 0, formatDuration(nanos, out));
+  }
+
+  /** Writes the duration into {@code out} (at most 19 chars) without temporary objects; returns the length. */
+  static int formatDuration(long nanos, char[] out) {
     long micros = Math.max(0, nanos) / 1000;
     long maxMicros = 1000L * 86_400_000_000L - 1;
     micros = Math.min(micros, maxMicros);
     long days = micros / 86_400_000_000L;
     long rest = micros % 86_400_000_000L;
-    StringBuilder out = new StringBuilder(20);
+    int at = 0;
     if (days > 0) {
-      out.append(days).append('.');
+      int width = days >= 100 ? 3 : days >= 10 ? 2 : 1;
+      digits(out, 0, days, width);
+      at = width;
+      out[at++] = '.';
     }
-    pad(out, rest / 3_600_000_000L, 2).append(':');
-    pad(out, rest / 60_000_000L % 60, 2).append(':');
-    pad(out, rest / 1_000_000L % 60, 2).append('.');
-    pad(out, rest % 1_000_000L, 6);
-    return out.toString();
+    digits(out, at, rest / 3_600_000_000L, 2);
+    out[at + 2] = ':';
+    digits(out, at + 3, rest / 60_000_000L % 60, 2);
+    out[at + 5] = ':';
+    digits(out, at + 6, rest / 1_000_000L % 60, 2);
+    out[at + 8] = '.';
+    digits(out, at + 9, rest % 1_000_000L, 6);
+    return at + 15;
   }
 
-  private static StringBuilder pad(StringBuilder out, long value, int width) {
-    String digits = Long.toString(value);
-    for (int i = digits.length(); i < width; i++) {
-      out.append('0');
+  /** Writes {@code value} as exactly {@code width} decimal digits (zero-padded) at {@code at}. */
+  private static void digits(char[] out, int at, long value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      out[i] = (char) ('0' + (int) (value % 10));
+      value /= 10;
     }
-    return out.append(digits);
   }
+
 }

@@ -245,5 +245,20 @@ class EnvelopeMappingTest {
     assertThat(EnvelopeMapper.formatDuration(Duration.ofDays(5000).toNanos())).isEqualTo("999.23:59:59.999999");
     assertThat(EnvelopeMapper.formatTime(0)).isEqualTo("1970-01-01T00:00:00.000000Z");
     assertThat(EnvelopeMapper.formatTime(1_764_000_000_123_456_789L)).isEqualTo("2025-11-24T16:00:00.123456Z");
+    assertThat(EnvelopeMapper.formatDuration(Duration.ofDays(12).plusSeconds(5).toNanos()))
+        .isEqualTo("12.00:00:05.000000");
+    // The hand-written calendar agrees with java.time across leap years, centuries and negative epochs.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    java.time.format.DateTimeFormatter iso =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    for (int i = 0; i < 100_000; i++) {
+      long nanos = random.nextLong(-2_000_000_000L * 1_000_000_000L, 6_000_000_000L * 1_000_000_000L);
+      java.time.Instant instant = java.time.Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+          Math.floorMod(nanos, 1_000_000_000L));
+      if (instant.atZone(java.time.ZoneOffset.UTC).getYear() < 1000) {
+        continue; // four-digit years only, as the service expects
+      }
+      assertThat(EnvelopeMapper.formatTime(nanos)).isEqualTo(iso.format(instant));
+    }
   }
 }
