@@ -59,7 +59,18 @@ public final class LoggingSpanExporter implements SpanExporter {
     }
     queue.offer(span);
     if (wip.getAndIncrement() == 0) {
-      scheduler.schedule(this::drain);
+      try {
+        scheduler.schedule(this::drain);
+      } catch (RuntimeException rejected) {
+        // The scheduler is gone (disposed): count what is queued as dropped and let the next span try again,
+        // instead of leaving the drain flag set forever.
+        SpanData left;
+        while ((left = queue.poll()) != null) {
+          queued.decrementAndGet();
+          dropped.incrementAndGet();
+        }
+        wip.set(0);
+      }
     }
   }
 

@@ -28,6 +28,18 @@ class ExportersTest {
   }
 
   @Test
+  void loggingExporterSurvivesADisposedScheduler() {
+    reactor.core.scheduler.Scheduler scheduler = Schedulers.newSingle("gone");
+    scheduler.dispose();
+    LoggingSpanExporter logging = LoggingSpanExporter.create(10, scheduler);
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(logging).build();
+    tracer.spanBuilder("a").start().end();
+    tracer.spanBuilder("b").start().end();
+    assertThat(logging.dropped()).as("counted, and the second span was not stuck behind the first").isEqualTo(2);
+    assertThat(tracer.stats().exporterFailures()).isZero();
+  }
+
+  @Test
   void loggingExporterValidatesCapacity() {
     assertThatThrownBy(() -> LoggingSpanExporter.create(0, VirtualTimeScheduler.create()))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("capacity must be positive: 0");
