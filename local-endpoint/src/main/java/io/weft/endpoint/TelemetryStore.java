@@ -1,8 +1,8 @@
 package io.weft.endpoint;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -78,11 +78,11 @@ public final class TelemetryStore {
     if (target == null || fileFailed) {
       return;
     }
-    try (Writer writer = Files.newBufferedWriter(target, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND)) {
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND))) {
       for (TelemetryItem item : added) {
-        writer.write(item.json());
-        writer.write('\n');
+        out.write(item.bytes()); // as received: no decode and re-encode
+        out.write('\n');
       }
     } catch (IOException | RuntimeException e) {
       fileFailed = true;

@@ -98,7 +98,7 @@ final class RecordingSpan implements Span, SpanData {
     if (value == null) {
       return this;
     }
-    return put(key, truncate(value, SpanLimits.MAX_VALUE_LENGTH));
+    return put(key, tracer.truncate(value, SpanLimits.MAX_VALUE_LENGTH));
   }
 
   @Override
@@ -114,14 +114,6 @@ final class RecordingSpan implements Span, SpanData {
   @Override
   public Span setAttribute(String key, boolean value) {
     return put(key, value);
-  }
-
-  private String truncate(String value, int max) {
-    if (value.length() <= max) {
-      return value;
-    }
-    tracer.stats.valuesTruncated.increment();
-    return value.substring(0, max);
   }
 
   @SuppressWarnings("NullAway") // key is declared non-null but user code may pass null; drop it, never throw.
@@ -199,7 +191,7 @@ final class RecordingSpan implements Span, SpanData {
     if (newName == null) {
       return this;
     }
-    String truncated = truncate(newName, SpanLimits.MAX_NAME_LENGTH);
+    String truncated = tracer.truncate(newName, SpanLimits.MAX_NAME_LENGTH);
     synchronized (lock) {
       if (state == STARTED) {
         name = truncated;

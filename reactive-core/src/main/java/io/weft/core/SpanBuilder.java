@@ -61,9 +61,8 @@ public final class SpanBuilder {
 
   private SpanBuilder put(String key, Object value) {
     Objects.requireNonNull(key, "key");
-    if (value instanceof String && ((String) value).length() > SpanLimits.MAX_VALUE_LENGTH) {
-      tracer.stats.valuesTruncated.increment();
-      value = ((String) value).substring(0, SpanLimits.MAX_VALUE_LENGTH);
+    if (value instanceof String) {
+      value = tracer.truncate((String) value, SpanLimits.MAX_VALUE_LENGTH);
     }
     for (int i = 0; i < attributeCount; i++) {
       if (attributes[i * 2].equals(key)) {

@@ -185,11 +185,7 @@ public final class Tracer {
       } else {
         percentage = sampler.samplingPercentage();
       }
-      String spanName = name;
-      if (spanName.length() > SpanLimits.MAX_NAME_LENGTH) {
-        stats.valuesTruncated.increment();
-        spanName = spanName.substring(0, SpanLimits.MAX_NAME_LENGTH);
-      }
+      String spanName = truncate(name, SpanLimits.MAX_NAME_LENGTH);
       stats.spansStarted.increment();
       return new RecordingSpan(this, context, parent == null ? 0 : parent.spanIdLong(),
           parent != null && parent.isRemote(), spanName, kind, attributes, attributeCount, percentage, localRoot,
@@ -227,6 +223,15 @@ public final class Tracer {
         exporterLog.log(exporter.getClass().getName(), error);
       }
     }
+  }
+
+  /** {@code value} cut to {@code max} characters, counting the cut in {@link TracerStats#valuesTruncated()}. */
+  String truncate(String value, int max) {
+    if (value.length() <= max) {
+      return value;
+    }
+    stats.valuesTruncated.increment();
+    return value.substring(0, max);
   }
 
   void callbackFailure(String what, Throwable error) {

@@ -63,7 +63,7 @@ final class EnvelopeMapper {
       write(span, out, '\n');
     }
     byte[] all = bytes.toByteArray();
-    if (!exceptionItem(span)) {
+    if (!hasExceptionItem(span)) {
       return new byte[][] {all};
     }
     int split = indexOf(all, (byte) '\n');
@@ -83,10 +83,11 @@ final class EnvelopeMapper {
 
   /** How many envelopes {@link #write} produces for {@code span}: 1, or 2 with an Exception item. */
   static int envelopeCount(SpanData span) {
-    return exceptionItem(span) ? 2 : 1;
+    return hasExceptionItem(span) ? 2 : 1;
   }
 
-  private static boolean exceptionItem(SpanData span) {
+  /** Whether {@code span} also produces an Exception item (a recorded exception on a request or root span). */
+  static boolean hasExceptionItem(SpanData span) {
     return span.exception() != null
         && (span.kind() == SpanKind.SERVER || span.kind() == SpanKind.CONSUMER || span.parentSpanId() == null);
   }
@@ -94,20 +95,10 @@ final class EnvelopeMapper {
   /** Writes the envelope(s) of {@code span}, separated by {@code separator} when there are two. */
   void write(SpanData span, JsonGenerator out, char separator) throws IOException {
     writeItem(span, out);
-    if (exceptionItem(span)) {
+    if (hasExceptionItem(span)) {
       out.writeRaw(separator);
       writeExceptionItem(span, out);
     }
-  }
-
-  /** Whether {@code span} also produces an Exception item. */
-  static boolean hasExceptionItem(SpanData span) {
-    return exceptionItem(span);
-  }
-
-  /** Writes the Exception item of {@code span}; call only when {@link #hasExceptionItem}. */
-  void writeExceptionItem(SpanData span, JsonGenerator out) throws IOException {
-    writeException(span, out);
   }
 
   /** Writes the Request or RemoteDependency envelope of {@code span}. */
@@ -279,7 +270,8 @@ final class EnvelopeMapper {
     }
   }
 
-  private void writeException(SpanData span, JsonGenerator out) throws IOException {
+  /** Writes the Exception item of {@code span}; call only when {@link #hasExceptionItem}. */
+  void writeExceptionItem(SpanData span, JsonGenerator out) throws IOException {
     Throwable error = span.exception();
     if (error == null) {
       return;

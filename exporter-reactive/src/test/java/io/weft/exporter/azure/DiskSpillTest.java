@@ -43,6 +43,10 @@ class DiskSpillTest {
     return new DiskSpill(dir.resolve("spill"), maxBytes, Duration.ofHours(48), Duration.ofMinutes(2), clock);
   }
 
+  static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
   static List<byte[]> envelopes(String... texts) {
     return java.util.Arrays.stream(texts).map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
   }
@@ -57,11 +61,11 @@ class DiskSpillTest {
     DiskSpill.Loaded first = disk.next();
     assertThat(first).isNotNull();
     assertThat(first.url()).isEqualTo(URL);
-    assertThat(first.envelopes()).extracting(DiskSpill::text).containsExactly("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
+    assertThat(first.envelopes()).extracting(DiskSpillTest::text).containsExactly("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
     assertThat(first.spanOfEnvelope()).containsExactly(0, 0, 1);
     assertThat(first.spans()).isEqualTo(2);
     DiskSpill.Loaded second = disk.next();
-    assertThat(second.envelopes()).extracting(DiskSpill::text).containsExactly("{\"d\":4}");
+    assertThat(second.envelopes()).extracting(DiskSpillTest::text).containsExactly("{\"d\":4}");
     assertThat(disk.next()).as("both are leased: one sender per file").isNull();
     disk.delete(first.leased());
     disk.release(second.leased());
