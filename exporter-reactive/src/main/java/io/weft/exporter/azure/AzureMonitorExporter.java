@@ -133,7 +133,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     if (disk != null && disk.enabled()) {
       // Purge what expired while we were not running, then resend what an earlier run left behind.
       DiskSpill spill = disk;
-      Mono.fromCallable(() -> spill.sweep(file -> ownFiles.containsKey(baseName(file))))
+      Mono.fromCallable(() -> spill.sweep(file -> ownFiles.containsKey(DiskSpill.baseName(file))))
           .subscribeOn(Schedulers.boundedElastic())
           .subscribe(expired -> onWorker(() -> {
             metrics.recordRecoveredDropped(expired);
@@ -596,15 +596,19 @@ public final class AzureMonitorExporter implements SpanExporter {
     }
     URI url = trackUrl;
     int[] spans = spanOf.stream().mapToInt(Integer::intValue).toArray();
-    return Mono.fromCallable(() -> java.util.Optional.ofNullable(spill.write(url, envelopes, spans)))
+    // Registered before the file exists: a read-back racing the write must find it is ours, or its spans would be
+    // delivered as "recovered" while they stayed pending here forever.
+    String name = spill.newName();
+    ownFiles.put(name, trackings);
+    return Mono.fromCallable(() -> java.util.Optional.ofNullable(spill.write(name, url, envelopes, spans)))
         .subscribeOn(Schedulers.boundedElastic())
         .flatMap(written -> Mono.<Void>create(sink -> {
           Runnable account = () -> {
             if (written.isPresent()) {
-              ownFiles.put(baseName(written.get()), trackings);
               long own = trackings.stream().filter(t -> !t.recovered).count();
               metrics.recordPersisted(own);
             } else {
+              ownFiles.remove(name);
               for (Tracking tracking : trackings) {
                 drop(tracking, DropReason.DISK_FULL);
               }
@@ -641,7 +645,7 @@ public final class AzureMonitorExporter implements SpanExporter {
       Mono.fromRunnable(() -> spill.release(loaded.leased())).subscribeOn(Schedulers.boundedElastic()).subscribe();
       return;
     }
-    List<Tracking> own = ownFiles.remove(baseName(loaded.leased()));
+    List<Tracking> own = ownFiles.remove(DiskSpill.baseName(loaded.leased()));
     int[] spanOf = loaded.spanOfEnvelope();
     int spans = 0;
     for (int span : spanOf) {
@@ -677,11 +681,6 @@ public final class AzureMonitorExporter implements SpanExporter {
     send(batch);
   }
 
-  private static String baseName(Path file) {
-    String name = file.getFileName().toString();
-    int dot = name.indexOf('.');
-    return dot < 0 ? name : name.substring(0, dot);
-  }
 
   private void accept(Tracking tracking) {
     if (!tracking.dropped && --tracking.remaining == 0) {

@@ -105,7 +105,23 @@ final class DiskSpill {
    * Writes a batch and returns the file, or null (the caller counts the spans as dropped for {@code DISK_FULL})
    * when the cap would be exceeded, persistence is off, or the write failed.
    */
-  @Nullable Path write(URI url, List<byte[]> envelopes, int[] spanOfEnvelope) {
+  /**
+   * A new file base name: creation time first, so names sort oldest first. Named before writing, so that the
+   * caller can register the file as its own before anyone can see it on disk.
+   */
+  String newName() {
+    return String.format("%013d-%06d-%08x", clock.millis(), sequence.incrementAndGet() % 1_000_000,
+        ThreadLocalRandom.current().nextInt());
+  }
+
+  /** The base name of a spill or lease file: what {@link #newName()} returned for it. */
+  static String baseName(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.indexOf('.');
+    return dot < 0 ? name : name.substring(0, dot);
+  }
+
+  @Nullable Path write(String name, URI url, List<byte[]> envelopes, int[] spanOfEnvelope) {
     if (disabled) {
       return null;
     }
@@ -115,8 +131,6 @@ final class DiskSpill {
       if (usedBytes() + body.length > maxBytes) {
         return null;
       }
-      String name = String.format("%013d-%06d-%08x", clock.millis(), sequence.incrementAndGet() % 1_000_000,
-          ThreadLocalRandom.current().nextInt());
       temp = Files.createTempFile(directory, name, ".tmp");
       ownerOnly(temp, "rw-------");
       Files.write(temp, body);

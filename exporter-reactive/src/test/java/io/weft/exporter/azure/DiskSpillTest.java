@@ -55,9 +55,9 @@ class DiskSpillTest {
   void writesReadsOldestFirstAndDeletes() throws Exception {
     DiskSpill disk = spill(1 << 20);
     assertThat(disk.enabled()).isTrue();
-    assertThat(disk.write(URL, envelopes("{\"a\":1}", "{\"b\":2}", "{\"c\":3}"), new int[] {0, 0, 1})).isNotNull();
+    assertThat(disk.write(disk.newName(), URL, envelopes("{\"a\":1}", "{\"b\":2}", "{\"c\":3}"), new int[] {0, 0, 1})).isNotNull();
     now.addAndGet(5);
-    assertThat(disk.write(URL, envelopes("{\"d\":4}"), new int[] {0})).isNotNull();
+    assertThat(disk.write(disk.newName(), URL, envelopes("{\"d\":4}"), new int[] {0})).isNotNull();
     DiskSpill.Loaded first = disk.next();
     assertThat(first).isNotNull();
     assertThat(first.url()).isEqualTo(URL);
@@ -76,7 +76,7 @@ class DiskSpillTest {
   @Test
   void filesAndDirectoryAreOwnerOnly() throws Exception {
     DiskSpill disk = spill(1 << 20);
-    Path file = disk.write(URL, envelopes("{}"), new int[] {0});
+    Path file = disk.write(disk.newName(), URL, envelopes("{}"), new int[] {0});
     assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
         PosixFilePermission.OWNER_WRITE);
     assertThat(Files.getPosixFilePermissions(disk.directory())).containsExactlyInAnyOrder(
@@ -86,11 +86,11 @@ class DiskSpillTest {
   @Test
   void capIsEnforced() {
     DiskSpill disk = spill(300);
-    assertThat(disk.write(URL, envelopes("{\"x\":\"" + "y".repeat(50) + "\"}"), new int[] {0})).isNotNull();
+    assertThat(disk.write(disk.newName(), URL, envelopes("{\"x\":\"" + "y".repeat(50) + "\"}"), new int[] {0})).isNotNull();
     byte[] noise = new byte[15_000];
     new java.util.Random(1).nextBytes(noise);
     String big = "{\"x\":\"" + java.util.Base64.getEncoder().encodeToString(noise) + "\"}";
-    assertThat(disk.write(URL, envelopes(big), new int[] {0})).as("incompressible, over the cap").isNull();
+    assertThat(disk.write(disk.newName(), URL, envelopes(big), new int[] {0})).as("incompressible, over the cap").isNull();
     assertThat(disk.waiting()).hasSize(1);
   }
 
@@ -98,7 +98,7 @@ class DiskSpillTest {
   void corruptFilesAreSetAsideNotRetried() throws Exception {
     DiskSpill disk = spill(1 << 20);
     Files.write(disk.directory().resolve("0000000000001-000001-00000000.spill"), new byte[] {1, 2, 3});
-    disk.write(URL, envelopes("{}"), new int[] {0});
+    disk.write(disk.newName(), URL, envelopes("{}"), new int[] {0});
     DiskSpill.Loaded loaded = disk.next();
     assertThat(loaded).isNotNull();
     assertThat(disk.files(".corrupt")).hasSize(1);
@@ -108,9 +108,9 @@ class DiskSpillTest {
   @Test
   void sweepPurgesExpiredFilesAndReturnsCrashedLeases() throws Exception {
     DiskSpill disk = spill(1 << 20);
-    disk.write(URL, envelopes("{}", "{}"), new int[] {0, 1});
+    disk.write(disk.newName(), URL, envelopes("{}", "{}"), new int[] {0, 1});
     now.addAndGet(Duration.ofHours(1).toMillis());
-    disk.write(URL, envelopes("{}"), new int[] {0});
+    disk.write(disk.newName(), URL, envelopes("{}"), new int[] {0});
     DiskSpill.Loaded leased = disk.next(); // the older one, now leased by a sender that then "crashes"
     Files.setLastModifiedTime(leased.leased(), FileTime.fromMillis(now.get() - Duration.ofMinutes(5).toMillis()));
     now.addAndGet(Duration.ofHours(47).plusMinutes(30).toMillis());
@@ -127,7 +127,7 @@ class DiskSpillTest {
     Files.writeString(file, "not a directory");
     DiskSpill disk = new DiskSpill(file.resolve("spill"), 1 << 20, Duration.ofHours(1), Duration.ofMinutes(1), clock);
     assertThat(disk.enabled()).isFalse();
-    assertThat(disk.write(URL, envelopes("{}"), new int[] {0})).isNull();
+    assertThat(disk.write(disk.newName(), URL, envelopes("{}"), new int[] {0})).isNull();
     assertThat(disk.next()).isNull();
     assertThat(Set.of(disk.sweep(p -> false))).containsExactly(0);
   }
