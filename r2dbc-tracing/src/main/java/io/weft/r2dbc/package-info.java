@@ -1,6 +1,7 @@
 /**
- * Weft module {@code r2dbc-tracing}. Its capability is specified by issue #5 and lands with that issue; until then the
- * module is part of the build so that the BOM, the parent and CI cover it from the first commit.
+ * R2DBC tracing: {@link io.weft.r2dbc.R2dbcTracing} wraps any {@code ConnectionFactory}, and the {@code
+ * r2dbc:tracing:} URL driver does the same with the global tracer, so that every statement, batch and transaction call
+ * becomes a SQL dependency.
  */
 @NullMarked
 package io.weft.r2dbc;

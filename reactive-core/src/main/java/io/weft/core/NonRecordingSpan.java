@@ -64,6 +64,9 @@ final class NonRecordingSpan implements Span {
   public void end() {}
 
   @Override
+  public void endCancelled() {}
+
+  @Override
   public boolean isEnded() {
     return false;
   }

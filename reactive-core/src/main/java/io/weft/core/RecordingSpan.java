@@ -210,8 +210,8 @@ final class RecordingSpan implements Span, SpanData {
     endWith(ENDED, error);
   }
 
-  /** Ends as cancelled: not an error, {@code weft.cancelled=true}. */
-  void endCancelled() {
+  @Override
+  public void endCancelled() {
     endWith(ENDED_CANCELLED, null);
   }
 

@@ -43,6 +43,13 @@ public interface Span {
   /** Ends the span now and hands it to the exporters if it is sampled. Only the first call counts. */
   void end();
 
+  /**
+   * Ends the span because its consumer cancelled the work (an integration whose caller stopped listening, e.g. a
+   * query whose rows were cut short by {@code take(n)}): not an error, marked {@code weft.cancelled=true}. Only the
+   * first end counts.
+   */
+  void endCancelled();
+
   /** Whether {@link #end()} (or a terminal signal of a span operator) has ended this span. */
   boolean isEnded();
 

@@ -205,6 +205,10 @@ final class EnvelopeMapper {
       target = host != null && database != null ? host + " | " + database
           : host != null ? host : database != null ? database : dbSystem;
       data = firstNonNull(string(attributes, "db.query.text", "db.statement"), string(attributes, "db.operation.name"));
+      String errorCode = string(attributes, "db.response.status_code");
+      if (errorCode != null) {
+        resultCode = errorCode;
+      }
     } else if (rpcSystem != null) {
       type = rpcSystem;
       target = hostPort(attributes, null, null);

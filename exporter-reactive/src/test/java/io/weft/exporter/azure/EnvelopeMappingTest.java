@@ -106,6 +106,15 @@ class EnvelopeMappingTest {
   }
 
   @Test
+  void failedDatabaseCallCarriesTheDatabaseErrorCodeAsResultCode() {
+    TelemetryItem item = dependency(SpanKind.CLIENT, "postgresql", b -> b
+        .attribute("db.system", "postgresql").attribute("db.query.text", "SELEC ?")
+        .attribute("db.response.status_code", "42601").attribute("error.type", "R2dbcBadGrammarException"));
+    assertThat(item.field("resultCode")).isEqualTo("42601");
+    assertThat(item.field("data")).isEqualTo("SELEC ?");
+  }
+
+  @Test
   void httpClientSpan() {
     TelemetryItem item = dependency(SpanKind.CLIENT, "GET /orders/{id}", b -> b
         .attribute("http.request.method", "GET").attribute("url.full", "https://api.example.com/orders/42?x=1")
