@@ -1,0 +1,117 @@
+package io.weft.r2dbc;
+
+import static io.weft.testing.SpanAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Result;
+import io.weft.core.Tracer;
+import io.weft.core.export.SpanData;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The tracing scenarios on PostgreSQL through an r2dbc-pool {@code ConnectionPool} (the decorator wraps the pool:
+ * connections come back to the pool traced or not, statements are traced), plus the {@code r2dbc:tracing:pool:} URL.
+ */
+class PooledPostgresTracingTest extends AbstractR2dbcTracingTest {
+  static final String URL =
+      "r2dbc:pool:postgresql://postgres@127.0.0.1:{port}/postgres?connectTimeout=PT10S&maxSize=3";
+  private static ConnectionFactoryOptions options;
+  private static ConnectionFactory pool;
+
+  @Override
+  synchronized ConnectionFactory undecorated() {
+    if (pool == null) {
+      options = EmbeddedPostgresServer.options(URL);
+      pool = ConnectionFactories.get(options);
+    }
+    return pool;
+  }
+
+  @Override
+  ConnectionFactoryOptions options() {
+    undecorated();
+    return options;
+  }
+
+  @Override
+  String param(int index) {
+    return "$" + index;
+  }
+
+  @Override
+  String expectedSystem() {
+    return "postgresql";
+  }
+
+  @Override
+  @Nullable String expectedNamespace() {
+    return "postgres";
+  }
+
+  @Override
+  @Nullable String expectedAddress() {
+    return EmbeddedPostgresServer.HOST;
+  }
+
+  @Override
+  @Nullable Long expectedPort() {
+    return (long) EmbeddedPostgresServer.port();
+  }
+
+  @Override
+  String syntaxErrorFragment() {
+    return "syntax error at or near \"SELEC\"";
+  }
+
+  @Test
+  void theUndecoratedFactoryIsReallyAPool() {
+    assertThat(undecorated()).isInstanceOf(ConnectionPool.class);
+  }
+
+  @Test
+  void tracingPoolUrlUsesTheGlobalTracer() {
+    Tracer previous = Tracer.setGlobal(tracer);
+    try {
+      ConnectionFactory factory = ConnectionFactories.get(EmbeddedPostgresServer.options(
+          "r2dbc:tracing:pool:postgresql://postgres@127.0.0.1:{port}/postgres?maxSize=2"));
+      List<SpanData> ended = traceInParent(ignored -> Mono.usingWhen(factory.create(),
+          c -> Flux.from(c.createStatement("SELECT count(*) FROM orders WHERE id > $1").bind("$1", 90).execute())
+              .flatMap(r -> r.map((row, meta) -> row.get(0, Long.class))).single(),
+          Connection::close));
+      assertThat(named(ended, "SELECT orders")).hasParent(parent(ended))
+          .hasAttribute("db.system", "postgresql")
+          .hasAttribute("server.address", "127.0.0.1")
+          .hasAttribute("server.port", (long) EmbeddedPostgresServer.port())
+          .hasAttribute("db.namespace", "postgres")
+          .hasAttribute("db.query.text", "SELECT count(*) FROM orders WHERE id > $1")
+          .hasAttribute("db.response.returned_rows", 1L);
+      ((ConnectionPool) ((io.r2dbc.spi.Wrapped<?>) factory).unwrap()).dispose();
+    } finally {
+      if (previous != null) {
+        Tracer.setGlobal(previous);
+      }
+    }
+  }
+
+  @Test
+  void connectionAcquisitionSpanIsOptIn() {
+    ConnectionFactory traced = R2dbcTracing.builder(tracer).traceConnectionCreation(true).build()
+        .wrap(undecorated(), options());
+    Mono.usingWhen(traced.create(), c -> Flux.from(c.createStatement("SELECT 1").execute())
+        .flatMap(Result::getRowsUpdated).then(), Connection::close).transform(tracer.mono("parent")).block(TIMEOUT);
+    SpanData connect = spans.take("connect");
+    SpanData select = spans.take("SELECT");
+    SpanData parent = spans.take("parent");
+    assertThat(connect).hasParent(parent).hasAttribute("db.system", "postgresql");
+    assertThat(select).hasParent(parent);
+  }
+}
