@@ -1,0 +1,241 @@
+package io.weft.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.weft.core.ContextKeys;
+import io.weft.core.Span;
+import io.weft.core.SpanBuilder;
+import io.weft.core.SpanContext;
+import io.weft.core.SpanKind;
+import io.weft.core.Tracer;
+import io.weft.core.internal.FailureLog;
+import io.weft.core.propagation.W3CTraceContext;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
+
+/**
+ * Traces incoming requests on a reactor-netty {@code HttpServer}: every request is a SERVER span (Application
+ * Insights request telemetry), continuing the caller's trace from {@code traceparent}/{@code tracestate} (invalid
+ * headers are ignored, per W3C), current in the Reactor context of the whole handler pipeline, so that outgoing
+ * HTTP and R2DBC calls made by the handler are its children.
+ *
+ * <pre>{@code
+ * HttpServerTracing tracing = HttpServerTracing.create(tracer);
+ * HttpServer.create().handle(tracing.routes(routes -> routes
+ *     .get("/orders/{id}", (req, res) -> res.sendString(orders.load(req.param("id"))))));
+ * // or, for any handler: HttpServer.create().handle(tracing.handler((req, res) -> …))
+ * }</pre>
+ *
+ * <p>Name: {@code METHOD /route} (the template of the matching route), else {@code METHOD /path}. 5xx responses
+ * fail the request, 4xx only when {@link Builder#clientErrorsFail(boolean)} says so. A handler that errors gets a
+ * span with status 500 and the exception, and the response still completes (reactor-netty answers 500). A client
+ * that goes away mid-response ends the span with {@code weft.cancelled=true}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class HttpServerTracing {
+  private static final FailureLog FAILURES = new FailureLog(LoggerFactory.getLogger(HttpServerTracing.class),
+      "HTTP server tracing failed; the request runs untraced");
+
+  private final Tracer tracer;
+  private final boolean clientErrorsFail;
+  private final boolean traceResponse;
+  private final boolean redactQuery;
+  private final LongAdder failures = new LongAdder();
+
+  private HttpServerTracing(Builder builder) {
+    this.tracer = builder.tracer;
+    this.clientErrorsFail = builder.clientErrorsFail;
+    this.traceResponse = builder.traceResponse;
+    this.redactQuery = builder.redactQuery;
+  }
+
+  /** Server tracing with the defaults: 4xx are not failures, no {@code traceresponse}, query values redacted. */
+  public static HttpServerTracing create(Tracer tracer) {
+    return builder(tracer).build();
+  }
+
+  public static Builder builder(Tracer tracer) {
+    return new Builder(tracer);
+  }
+
+  /** How many times tracing itself failed (the request then ran untraced, or its span was cut short). */
+  public long failures() {
+    return failures.sum();
+  }
+
+  /** Traces every request {@code handler} serves; the span is named from the path. */
+  public BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler(
+      BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return (request, response) -> traced(request, response, handler);
+  }
+
+  /**
+   * Routes built by {@code routes}, traced: every request is a span (unmatched ones too, named from the path), and
+   * a request a route matched is named from that route's template ({@code GET /orders/{id}}, {@code http.route}).
+   */
+  public BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> routes(
+      Consumer<? super HttpServerRoutes> routes) {
+    HttpServerRoutes built = HttpServerRoutes.newRoutes();
+    routes.accept(new RouteNamingRoutes(built));
+    return handler(built);
+  }
+
+  private Publisher<Void> traced(HttpServerRequest request, HttpServerResponse response,
+      BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+    Span span;
+    try {
+      span = start(request);
+      if (traceResponse && span.context().isValid()) {
+        response.header("traceresponse", W3CTraceContext.formatTraceParent(span.context()));
+      }
+    } catch (RuntimeException | LinkageError e) {
+      failed("starting a server span", e);
+      return handler.apply(request, response);
+    }
+    if (!span.isRecording()) {
+      // Unsampled: no span to end, but children must still see the caller's (unsampled) context.
+      Span context = span;
+      return Mono.defer(() -> Mono.from(handler.apply(request, response)))
+          .contextWrite(ctx -> ctx.put(ContextKeys.SPAN, context));
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    return Mono.defer(() -> Mono.from(handler.apply(request, response)))
+        .doOnSuccess(ignored -> {
+          if (done.compareAndSet(false, true)) {
+            finish(span, response.status().code(), null);
+          }
+        })
+        .doOnError(error -> {
+          if (done.compareAndSet(false, true)) {
+            // reactor-netty answers an unhandled error with 500 when nothing was sent yet.
+            int status = response.hasSentHeaders() ? response.status().code() : 500;
+            finish(span, status, error);
+          }
+        })
+        .doOnCancel(() -> {
+          if (done.compareAndSet(false, true)) {
+            span.setAttribute("http.response.status_code", (long) response.status().code());
+            span.endCancelled();
+          }
+        })
+        .contextWrite(ctx -> ctx.put(ContextKeys.SPAN, span));
+  }
+
+  private Span start(HttpServerRequest request) {
+    SpanContext parent = W3CTraceContext.extract(request.requestHeaders(), (headers, key) -> headers.getAll(key));
+    String method = request.method().name();
+    String path = HttpSpans.path(request.uri());
+    SpanBuilder builder = tracer.spanBuilder(HttpSpans.spanName(method, null, path)).kind(SpanKind.SERVER);
+    if (parent.isValid()) {
+      builder.parent(parent);
+    } else {
+      builder.noParent();
+    }
+    Span span = builder.start();
+    if (span.isRecording()) {
+      String scheme = request.scheme();
+      String host = request.hostName();
+      int port = request.hostPort();
+      String authority = host + (port > 0 && port != HttpSpans.port(scheme, -1) ? ":" + port : "");
+      span.setAttribute("http.request.method", method);
+      span.setAttribute("url.path", path);
+      span.setAttribute("url.full", HttpSpans.recordedUrl(scheme + "://" + authority + request.uri(), redactQuery));
+      span.setAttribute("url.scheme", scheme);
+      String client = address(request.remoteAddress());
+      if (client != null) {
+        span.setAttribute("client.address", client);
+      }
+      String userAgent = request.requestHeaders().get(HttpHeaderNames.USER_AGENT);
+      if (userAgent != null) {
+        span.setAttribute("user_agent.original", userAgent);
+      }
+    }
+    return span;
+  }
+
+  private static @Nullable String address(@Nullable SocketAddress address) {
+    if (address instanceof InetSocketAddress) {
+      InetSocketAddress inet = (InetSocketAddress) address;
+      return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+    }
+    return null;
+  }
+
+  private void finish(Span span, int status, @Nullable Throwable error) {
+    try {
+      HttpSpans.serverStatus(span, status, clientErrorsFail);
+      if (error != null) {
+        HttpSpans.failure(span, error);
+      }
+    } catch (RuntimeException e) {
+      failed("ending a server span", e);
+    } finally {
+      span.end();
+    }
+  }
+
+  void failed(String where, Throwable error) {
+    failures.increment();
+    FAILURES.log(where, error);
+  }
+
+  /** Names the current server span after the route that matched. */
+  static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> named(String method, String template,
+      BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+    return (request, response) -> Mono.deferContextual(context -> {
+      Span span = Span.fromContext(context);
+      if (span.isRecording()) {
+        span.updateName(HttpSpans.spanName(method.equals("*") ? request.method().name() : method, template, ""));
+        span.setAttribute("http.route", template);
+      }
+      return Mono.from(handler.apply(request, response));
+    });
+  }
+
+  /** Configures {@link HttpServerTracing}. */
+  public static final class Builder {
+    private final Tracer tracer;
+    private boolean clientErrorsFail;
+    private boolean traceResponse;
+    private boolean redactQuery = true;
+
+    private Builder(Tracer tracer) {
+      this.tracer = Objects.requireNonNull(tracer, "tracer");
+    }
+
+    /** Whether 4xx responses mark the request failed (default false: the client's mistake, not the server's). */
+    public Builder clientErrorsFail(boolean fail) {
+      this.clientErrorsFail = fail;
+      return this;
+    }
+
+    /** Whether responses carry a W3C {@code traceresponse} header with this request's ids (default false). */
+    public Builder traceResponse(boolean traceResponse) {
+      this.traceResponse = traceResponse;
+      return this;
+    }
+
+    /** Whether query values in {@code url.full} are replaced by {@code REDACTED} (default true). */
+    public Builder redactQueryValues(boolean redact) {
+      this.redactQuery = redact;
+      return this;
+    }
+
+    public HttpServerTracing build() {
+      return new HttpServerTracing(this);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package io.weft.http;
+
+import io.weft.core.Span;
+import io.weft.core.SpanContext;
+import io.weft.core.StatusCode;
+import io.weft.core.propagation.W3CTraceContext;
+import java.util.Locale;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP rules every Weft HTTP integration shares (DESIGN.md, "Attribute names and span names"): span names, the
+ * recorded URL (userinfo always removed, query values redacted unless asked otherwise), status handling and header
+ * injection. Pure functions; never throw on odd input.
+ */
+final class HttpSpans {
+  static final String REDACTED = "REDACTED";
+  static final String REQUEST_ID = "Request-Id";
+
+  private HttpSpans() {}
+
+  /**
+   * The URL as recorded in {@code url.full}: without userinfo and fragment; with {@code redactQuery}, every query
+   * value replaced by {@code REDACTED} (keys kept, so the shape of the call stays visible).
+   */
+  static String recordedUrl(String url, boolean redactQuery) {
+    String clean = url;
+    int hash = clean.indexOf('#');
+    if (hash >= 0) {
+      clean = clean.substring(0, hash);
+    }
+    int scheme = clean.indexOf("://");
+    if (scheme >= 0) {
+      int authorityStart = scheme + 3;
+      int authorityEnd = firstOf(clean, authorityStart, "/?");
+      int at = clean.lastIndexOf('@', authorityEnd - 1);
+      if (at >= authorityStart) {
+        clean = clean.substring(0, authorityStart) + clean.substring(at + 1);
+      }
+    }
+    if (!redactQuery) {
+      return clean;
+    }
+    int query = clean.indexOf('?');
+    if (query < 0 || query == clean.length() - 1) {
+      return clean;
+    }
+    StringBuilder out = new StringBuilder(clean.length() + 16).append(clean, 0, query + 1);
+    String[] pairs = clean.substring(query + 1).split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      if (i > 0) {
+        out.append('&');
+      }
+      int eq = pairs[i].indexOf('=');
+      if (eq < 0) {
+        out.append(pairs[i]);
+      } else {
+        out.append(pairs[i], 0, eq + 1).append(REDACTED);
+      }
+    }
+    return out.toString();
+  }
+
+  private static int firstOf(String s, int from, String chars) {
+    for (int i = from; i < s.length(); i++) {
+      if (chars.indexOf(s.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return s.length();
+  }
+
+  /** The path of a request target or URL, without query or fragment; {@code /} when empty. */
+  static String path(@Nullable String target) {
+    if (target == null || target.isEmpty()) {
+      return "/";
+    }
+    String path = target;
+    int scheme = path.indexOf("://");
+    if (scheme >= 0) {
+      int slash = path.indexOf('/', scheme + 3);
+      path = slash < 0 ? "/" : path.substring(slash);
+    }
+    int end = firstOf(path, 0, "?#");
+    path = path.substring(0, end);
+    return path.isEmpty() ? "/" : path;
+  }
+
+  /** {@code METHOD /route} when a route template is known, else {@code METHOD /path}. */
+  static String spanName(String method, @Nullable String route, String path) {
+    return method.toUpperCase(Locale.ROOT) + " " + (route != null && !route.isEmpty() ? route : path);
+  }
+
+  /** The port a URL means: explicit, else the scheme's default; -1 when unknown. */
+  static int port(@Nullable String scheme, int explicit) {
+    if (explicit > 0) {
+      return explicit;
+    }
+    if ("https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme)) {
+      return 443;
+    }
+    if ("http".equalsIgnoreCase(scheme) || "ws".equalsIgnoreCase(scheme)) {
+      return 80;
+    }
+    return -1;
+  }
+
+  /** A client response: the status recorded; 4xx and 5xx fail the call ({@code error.type} = the status). */
+  static void clientStatus(Span span, int status) {
+    span.setAttribute("http.response.status_code", (long) status);
+    if (status >= 400) {
+      span.setStatus(StatusCode.ERROR, "HTTP " + status);
+      span.setAttribute("error.type", Integer.toString(status));
+    }
+  }
+
+  /** A server response: 5xx fails the request, 4xx only when {@code clientErrorsFail}. */
+  static void serverStatus(Span span, int status, boolean clientErrorsFail) {
+    span.setAttribute("http.response.status_code", (long) status);
+    if (status >= 500 || (clientErrorsFail && status >= 400)) {
+      span.setStatus(StatusCode.ERROR, "HTTP " + status);
+      span.setAttribute("error.type", Integer.toString(status));
+    }
+  }
+
+  /** A failed exchange: exception recorded, status ERROR, {@code error.type} = the exception's class. */
+  static void failure(Span span, Throwable error) {
+    span.recordException(error);
+    span.setStatus(StatusCode.ERROR, error.getMessage());
+    span.setAttribute("error.type", error.getClass().getName());
+  }
+
+  /**
+   * Writes {@code traceparent} and {@code tracestate} for {@code context}, and with {@code requestId} the legacy
+   * {@code Request-Id} ({@code |traceId.spanId.}) older Application Insights SDKs read.
+   */
+  static void inject(SpanContext context, BiConsumer<String, String> headers, boolean requestId) {
+    if (!context.isValid()) {
+      return;
+    }
+    W3CTraceContext.inject(context, headers);
+    if (requestId) {
+      headers.accept(REQUEST_ID, "|" + context.traceId() + "." + context.spanId() + ".");
+    }
+  }
+}
