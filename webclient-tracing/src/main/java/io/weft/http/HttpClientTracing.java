@@ -9,7 +9,6 @@ import io.weft.core.SpanBuilder;
 import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
 import io.weft.core.internal.FailureLog;
-import java.net.URI;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -125,18 +124,7 @@ public final class HttpClientTracing {
       span.setAttribute("http.request.method", method);
       if (url != null) {
         span.setAttribute("url.full", HttpSpans.recordedUrl(url, redactQuery));
-        try {
-          URI uri = URI.create(url);
-          if (uri.getHost() != null) {
-            span.setAttribute("server.address", uri.getHost());
-          }
-          int port = HttpSpans.port(uri.getScheme(), uri.getPort());
-          if (port > 0) {
-            span.setAttribute("server.port", (long) port);
-          }
-        } catch (IllegalArgumentException e) {
-          // An unparsable URL still has its span; only the server attributes are missing.
-        }
+        HttpSpans.setServer(span, url);
       }
       if (route instanceof String) {
         span.setAttribute("http.route", (String) route);
@@ -187,8 +175,10 @@ public final class HttpClientTracing {
         exchange.fail(error);
         return;
       }
-      if (infos instanceof Connection && ((Connection) infos).channel().isActive()) {
-        return; // the attempt's span already ended (e.g. a redirect) or it was never sampled
+      if (infos instanceof Connection) {
+        // The attempt had a connection: its span already ended (both error callbacks may fire for one failure, a
+        // redirect ended it) or it was never sampled.
+        return;
       }
       Span span = start(infos);
       if (span.isRecording()) {

@@ -91,10 +91,72 @@ final class HttpSpans {
     return method.toUpperCase(Locale.ROOT) + " " + (route != null && !route.isEmpty() ? route : path);
   }
 
+  /**
+   * Sets {@code server.address} and {@code server.port} from an absolute URL without building a {@code URI} (which
+   * costs more than the rest of a client span): the host without userinfo or IPv6 brackets, the explicit port else
+   * the scheme's default. Sets nothing it cannot read.
+   */
+  static void setServer(Span span, String url) {
+    int schemeEnd = url.indexOf("://");
+    if (schemeEnd <= 0) {
+      return;
+    }
+    int start = schemeEnd + 3;
+    int end = firstOf(url, start, "/?#");
+    int at = url.lastIndexOf('@', end - 1);
+    if (at >= start) {
+      start = at + 1;
+    }
+    int hostEnd = end;
+    int portValue = -1;
+    if (start < end && url.charAt(start) == '[') {
+      int close = url.indexOf(']', start);
+      if (close < 0 || close >= end) {
+        return;
+      }
+      hostEnd = close + 1;
+    } else {
+      int colon = url.lastIndexOf(':', end - 1);
+      if (colon >= start) {
+        hostEnd = colon;
+      }
+    }
+    if (hostEnd < end && url.charAt(hostEnd) == ':') {
+      portValue = parsePort(url, hostEnd + 1, end);
+    }
+    String host = url.charAt(start) == '[' ? url.substring(start + 1, hostEnd - 1) : url.substring(start, hostEnd);
+    if (host.isEmpty()) {
+      return;
+    }
+    span.setAttribute("server.address", host);
+    int port = port(url.substring(0, schemeEnd), portValue);
+    if (port > 0) {
+      span.setAttribute("server.port", (long) port);
+    }
+  }
+
+  private static int parsePort(String s, int from, int to) {
+    if (from >= to || to - from > 5) {
+      return -1;
+    }
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value > 0 && value <= 65535 ? value : -1;
+  }
+
   /** The port a URL means: explicit, else the scheme's default; -1 when unknown. */
   static int port(@Nullable String scheme, int explicit) {
     if (explicit > 0) {
       return explicit;
+    }
+    if (scheme == null) {
+      return -1;
     }
     if ("https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme)) {
       return 443;

@@ -36,6 +36,31 @@ class HttpSpansTest {
     assertThat(HttpSpans.path(target)).isEqualTo(expected);
   }
 
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final io.weft.testing.StrictSpanSink spans = io.weft.testing.StrictSpanSink.create();
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "http://127.0.0.1:8080/a | 127.0.0.1 | 8080",
+      "https://api.example.com/a?b | api.example.com | 443",
+      "http://api.example.com | api.example.com | 80",
+      "http://user:pw@h:81/x | h | 81",
+      "http://[::1]:9090/x | ::1 | 9090",
+      "https://[2001:db8::1]/x | 2001:db8::1 | 443",
+      "http://h:99999/x | h | 80",
+      "ftp://h/x | h | -",
+      "no-scheme/x | - | -",
+      "http:///x | - | -",
+  })
+  void serverFromUrl(String url, String host, Long port) {
+    io.weft.core.Span span = spans.tracer("t").spanBuilder("s").start();
+    HttpSpans.setServer(span, url);
+    span.end();
+    io.weft.core.export.SpanData ended = spans.take();
+    assertThat(ended.attributes().get("server.address")).isEqualTo(host);
+    assertThat(ended.attributes().get("server.port")).isEqualTo(port);
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', nullValues = "-", value = {
       "get | - | /orders/42 | GET /orders/42",
