@@ -1,5 +1,6 @@
 package io.weft.r2dbc;
 
+import io.weft.core.internal.SqlSummary;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.weft.core.Span;

@@ -1,5 +1,6 @@
 package io.weft.r2dbc;
 
+import io.weft.core.internal.SqlSummary;
 import io.r2dbc.spi.Batch;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Wrapped;

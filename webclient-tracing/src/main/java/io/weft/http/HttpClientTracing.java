@@ -1,5 +1,6 @@
 package io.weft.http;
 
+import io.weft.core.internal.HttpSpans;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;

@@ -1,5 +1,6 @@
 package io.weft.http;
 
+import io.weft.core.internal.HttpSpans;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.weft.core.ContextKeys;
 import io.weft.core.Span;

@@ -1,5 +1,6 @@
 package io.weft.http;
 
+import io.weft.core.internal.HttpSpans;
 import io.weft.core.Span;
 import io.weft.core.SpanContext;
 import io.weft.core.SpanKind;

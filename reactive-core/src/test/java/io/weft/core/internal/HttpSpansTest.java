@@ -1,4 +1,4 @@
-package io.weft.http;
+package io.weft.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,8 +36,7 @@ class HttpSpansTest {
     assertThat(HttpSpans.path(target)).isEqualTo(expected);
   }
 
-  @org.junit.jupiter.api.extension.RegisterExtension
-  final io.weft.testing.StrictSpanSink spans = io.weft.testing.StrictSpanSink.create();
+  final io.weft.core.export.InMemorySpanExporter spans = io.weft.core.export.InMemorySpanExporter.create();
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', nullValues = "-", value = {
@@ -53,10 +52,11 @@ class HttpSpansTest {
       "http:///x | - | -",
   })
   void serverFromUrl(String url, String host, Long port) {
-    io.weft.core.Span span = spans.tracer("t").spanBuilder("s").start();
+    io.weft.core.Span span = io.weft.core.Tracer.builder().serviceName("t").exporter(spans).build()
+        .spanBuilder("s").start();
     HttpSpans.setServer(span, url);
     span.end();
-    io.weft.core.export.SpanData ended = spans.take();
+    io.weft.core.export.SpanData ended = spans.spans().get(0);
     assertThat(ended.attributes().get("server.address")).isEqualTo(host);
     assertThat(ended.attributes().get("server.port")).isEqualTo(port);
   }

@@ -1,4 +1,4 @@
-package io.weft.r2dbc;
+package io.weft.core.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Summaries are cached by SQL text, since an application runs the same few hundred statements over and over.
  * Instances are immutable and thread-safe.
+ *
+ * <p>Internal: shared by Weft's SQL integrations (R2DBC, Vert.x SQL client); not a public API.
  */
-final class SqlSummary {
+public final class SqlSummary {
   /** Longest sanitized text kept; an exporter would cut longer ones anyway. */
   static final int MAX_SANITIZED_LENGTH = 8192;
   /** Most summaries cached; bounds the memory a stream of one-off statements can pin. */
@@ -65,7 +67,7 @@ final class SqlSummary {
    * the cache is full it is cleared rather than frozen, so that statements that are hot now get back in even after a
    * burst of one-off texts filled it.
    */
-  static SqlSummary of(String sql) {
+  public static SqlSummary of(String sql) {
     if (sql.length() > MAX_CACHED_SQL_LENGTH) {
       return analyse(sql);
     }
@@ -90,17 +92,17 @@ final class SqlSummary {
    * The SQL with every literal replaced by {@code ?}, comments removed and whitespace collapsed; at most
    * {@value #MAX_SANITIZED_LENGTH} chars. A minus sign is an operator to a scanner, so {@code -1} becomes {@code -?}.
    */
-  String sanitized() {
+  public String sanitized() {
     return sanitized;
   }
 
   /** The upper-cased statement keyword ({@code SELECT}, {@code INSERT}, ...); {@code null} when not a known one. */
-  @Nullable String operation() {
+  public @Nullable String operation() {
     return operation;
   }
 
   /** The table the statement targets, as written but without quotes; {@code null} when not cheaply derivable. */
-  @Nullable String table() {
+  public @Nullable String table() {
     return table;
   }
 
@@ -108,7 +110,7 @@ final class SqlSummary {
    * The span name for the statement: {@code "OPERATION table"}, else {@code "OPERATION"}, else {@code dbSystem}. Low
    * cardinality by construction, because it never contains the text itself.
    */
-  String spanName(String dbSystem) {
+  public String spanName(String dbSystem) {
     if (operationAndTable != null) {
       return operationAndTable;
     }

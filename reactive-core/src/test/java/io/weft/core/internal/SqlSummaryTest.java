@@ -1,4 +1,4 @@
-package io.weft.r2dbc;
+package io.weft.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;

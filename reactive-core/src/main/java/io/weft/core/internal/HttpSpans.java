@@ -1,4 +1,4 @@
-package io.weft.http;
+package io.weft.core.internal;
 
 import io.weft.core.Span;
 import io.weft.core.SpanContext;
@@ -12,10 +12,12 @@ import org.jspecify.annotations.Nullable;
  * The HTTP rules every Weft HTTP integration shares (DESIGN.md, "Attribute names and span names"): span names, the
  * recorded URL (userinfo always removed, query values redacted unless asked otherwise), status handling and header
  * injection. Pure functions; never throw on odd input.
+ *
+ * <p>Internal: shared by Weft's HTTP integrations (reactor-netty, JDK, Vert.x); not a public API.
  */
-final class HttpSpans {
-  static final String REDACTED = "REDACTED";
-  static final String REQUEST_ID = "Request-Id";
+public final class HttpSpans {
+  public static final String REDACTED = "REDACTED";
+  public static final String REQUEST_ID = "Request-Id";
 
   private HttpSpans() {}
 
@@ -23,7 +25,7 @@ final class HttpSpans {
    * The URL as recorded in {@code url.full}: without userinfo and fragment; with {@code redactQuery}, every query
    * value replaced by {@code REDACTED} (keys kept, so the shape of the call stays visible).
    */
-  static String recordedUrl(String url, boolean redactQuery) {
+  public static String recordedUrl(String url, boolean redactQuery) {
     String clean = url;
     int hash = clean.indexOf('#');
     if (hash >= 0) {
@@ -71,7 +73,7 @@ final class HttpSpans {
   }
 
   /** The path of a request target or URL, without query or fragment; {@code /} when empty. */
-  static String path(@Nullable String target) {
+  public static String path(@Nullable String target) {
     if (target == null || target.isEmpty()) {
       return "/";
     }
@@ -87,7 +89,7 @@ final class HttpSpans {
   }
 
   /** {@code METHOD /route} when a route template is known, else {@code METHOD /path}. */
-  static String spanName(String method, @Nullable String route, String path) {
+  public static String spanName(String method, @Nullable String route, String path) {
     return method.toUpperCase(Locale.ROOT) + " " + (route != null && !route.isEmpty() ? route : path);
   }
 
@@ -96,7 +98,7 @@ final class HttpSpans {
    * costs more than the rest of a client span): the host without userinfo or IPv6 brackets, the explicit port else
    * the scheme's default. Sets nothing it cannot read.
    */
-  static void setServer(Span span, String url) {
+  public static void setServer(Span span, String url) {
     int schemeEnd = url.indexOf("://");
     if (schemeEnd <= 0) {
       return;
@@ -151,7 +153,7 @@ final class HttpSpans {
   }
 
   /** The port a URL means: explicit, else the scheme's default; -1 when unknown. */
-  static int port(@Nullable String scheme, int explicit) {
+  public static int port(@Nullable String scheme, int explicit) {
     if (explicit > 0) {
       return explicit;
     }
@@ -168,7 +170,7 @@ final class HttpSpans {
   }
 
   /** A client response: the status recorded; 4xx and 5xx fail the call ({@code error.type} = the status). */
-  static void clientStatus(Span span, int status) {
+  public static void clientStatus(Span span, int status) {
     span.setAttribute("http.response.status_code", (long) status);
     if (status >= 400) {
       span.setStatus(StatusCode.ERROR, "HTTP " + status);
@@ -177,7 +179,7 @@ final class HttpSpans {
   }
 
   /** A server response: 5xx fails the request, 4xx only when {@code clientErrorsFail}. */
-  static void serverStatus(Span span, int status, boolean clientErrorsFail) {
+  public static void serverStatus(Span span, int status, boolean clientErrorsFail) {
     span.setAttribute("http.response.status_code", (long) status);
     if (status >= 500 || (clientErrorsFail && status >= 400)) {
       span.setStatus(StatusCode.ERROR, "HTTP " + status);
@@ -186,7 +188,7 @@ final class HttpSpans {
   }
 
   /** A failed exchange: exception recorded, status ERROR, {@code error.type} = the exception's class. */
-  static void failure(Span span, Throwable error) {
+  public static void failure(Span span, Throwable error) {
     span.recordException(error);
     span.setStatus(StatusCode.ERROR, error.getMessage());
     span.setAttribute("error.type", error.getClass().getName());
@@ -196,7 +198,7 @@ final class HttpSpans {
    * Writes {@code traceparent} and {@code tracestate} for {@code context}, and with {@code requestId} the legacy
    * {@code Request-Id} ({@code |traceId.spanId.}) older Application Insights SDKs read.
    */
-  static void inject(SpanContext context, BiConsumer<String, String> headers, boolean requestId) {
+  public static void inject(SpanContext context, BiConsumer<String, String> headers, boolean requestId) {
     if (!context.isValid()) {
       return;
     }
