@@ -1,5 +1,6 @@
 package io.weft.r2dbc;
 
+import io.weft.testing.EmbeddedPostgresServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +30,7 @@ class R2dbcTracingBlockHoundTest {
   @BeforeAll
   static void start() {
     // Starting the database blocks (processes, files): done before BlockHound is installed, on the test thread.
-    options = EmbeddedPostgresServer.options(PostgresTracingTest.URL);
+    options = ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(PostgresTracingTest.URL));
     BlockHound.install();
   }
 

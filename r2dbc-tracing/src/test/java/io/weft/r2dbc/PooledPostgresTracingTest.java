@@ -1,5 +1,6 @@
 package io.weft.r2dbc;
 
+import io.weft.testing.EmbeddedPostgresServer;
 import static io.weft.testing.SpanAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +31,7 @@ class PooledPostgresTracingTest extends AbstractR2dbcTracingTest {
   @Override
   synchronized ConnectionFactory undecorated() {
     if (pool == null) {
-      options = EmbeddedPostgresServer.options(URL);
+      options = ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(URL));
       pool = ConnectionFactories.get(options);
     }
     return pool;
@@ -81,8 +82,8 @@ class PooledPostgresTracingTest extends AbstractR2dbcTracingTest {
   void tracingPoolUrlUsesTheGlobalTracer() {
     Tracer previous = Tracer.setGlobal(tracer);
     try {
-      ConnectionFactory factory = ConnectionFactories.get(EmbeddedPostgresServer.options(
-          "r2dbc:tracing:pool:postgresql://postgres@127.0.0.1:{port}/postgres?maxSize=2"));
+      ConnectionFactory factory = ConnectionFactories.get(ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(
+          "r2dbc:tracing:pool:postgresql://postgres@127.0.0.1:{port}/postgres?maxSize=2")));
       List<SpanData> ended = traceInParent(ignored -> Mono.usingWhen(factory.create(),
           c -> Flux.from(c.createStatement("SELECT count(*) FROM orders WHERE id > $1").bind("$1", 90).execute())
               .flatMap(r -> r.map((row, meta) -> row.get(0, Long.class))).single(),

@@ -1,5 +1,6 @@
 package io.weft.r2dbc;
 
+import io.weft.testing.EmbeddedPostgresServer;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
@@ -14,7 +15,7 @@ class PostgresTracingTest extends AbstractR2dbcTracingTest {
   @Override
   synchronized ConnectionFactory undecorated() {
     if (factory == null) {
-      options = EmbeddedPostgresServer.options(URL);
+      options = ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(URL));
       factory = ConnectionFactories.get(options);
     }
     return factory;

@@ -1,6 +1,6 @@
 /**
- * Weft module {@code vertx-tracing}. Its capability is specified by issue #7 and lands with that issue; until then the
- * module is part of the build so that the BOM, the parent and CI cover it from the first commit.
+ * Vert.x 5 tracing: {@link io.weft.vertx.VertxTracing} implements Vert.x's {@code VertxTracerFactory}, so that one line
+ * of setup traces the HTTP server, the HTTP client and WebClient, and the SQL clients.
  */
 @NullMarked
 package io.weft.vertx;
