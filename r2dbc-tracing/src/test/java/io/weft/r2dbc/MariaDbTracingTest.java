@@ -5,26 +5,29 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The tracing scenarios on MariaDB 10.11 (see {@link MariaDbServer}), through {@code org.mariadb:r2dbc-mariadb}. */
 class MariaDbTracingTest extends AbstractR2dbcTracingTest {
-  private static @Nullable ConnectionFactoryOptions options;
-  private static @Nullable ConnectionFactory factory;
+  private @Nullable ConnectionFactoryOptions options;
+  private @Nullable ConnectionFactory factory;
 
-  @BeforeAll
-  static void connect() {
-    options = MariaDbServer.get().options("mariadb");
-    factory = ConnectionFactories.get(options);
+  /** The R2DBC driver name the factory is found by. */
+  String driver() {
+    return "mariadb";
   }
 
   @Override
   ConnectionFactory undecorated() {
-    return Objects.requireNonNull(factory);
+    if (factory == null) {
+      options = MariaDbServer.get().options(driver());
+      factory = ConnectionFactories.get(options);
+    }
+    return factory;
   }
 
   @Override
   ConnectionFactoryOptions options() {
+    undecorated();
     return Objects.requireNonNull(options);
   }
 

@@ -13,7 +13,6 @@ import io.r2dbc.spi.Result;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -22,55 +21,13 @@ import reactor.core.publisher.Mono;
  * The tracing scenarios on PostgreSQL through an r2dbc-pool {@code ConnectionPool} (the decorator wraps the pool:
  * connections come back to the pool traced or not, statements are traced), plus the {@code r2dbc:tracing:pool:} URL.
  */
-class PooledPostgresTracingTest extends AbstractR2dbcTracingTest {
-  static final String URL =
+class PooledPostgresTracingTest extends PostgresTracingTest {
+  static final String POOL_URL =
       "r2dbc:pool:postgresql://postgres@127.0.0.1:{port}/postgres?connectTimeout=PT10S&maxSize=3";
-  private static ConnectionFactoryOptions options;
-  private static ConnectionFactory pool;
 
   @Override
-  synchronized ConnectionFactory undecorated() {
-    if (pool == null) {
-      options = ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(URL));
-      pool = ConnectionFactories.get(options);
-    }
-    return pool;
-  }
-
-  @Override
-  ConnectionFactoryOptions options() {
-    undecorated();
-    return options;
-  }
-
-  @Override
-  String param(int index) {
-    return "$" + index;
-  }
-
-  @Override
-  String expectedSystem() {
-    return "postgresql";
-  }
-
-  @Override
-  @Nullable String expectedNamespace() {
-    return "postgres";
-  }
-
-  @Override
-  @Nullable String expectedAddress() {
-    return EmbeddedPostgresServer.HOST;
-  }
-
-  @Override
-  @Nullable Long expectedPort() {
-    return (long) EmbeddedPostgresServer.port();
-  }
-
-  @Override
-  String syntaxErrorFragment() {
-    return "syntax error at or near \"SELEC\"";
+  String url() {
+    return POOL_URL;
   }
 
   @Test

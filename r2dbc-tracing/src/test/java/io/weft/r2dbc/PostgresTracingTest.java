@@ -1,30 +1,32 @@
 package io.weft.r2dbc;
 
-import io.weft.testing.EmbeddedPostgresServer;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.weft.testing.EmbeddedPostgresServer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /** The tracing scenarios on a real PostgreSQL 16 through {@code org.postgresql:r2dbc-postgresql}, no pool. */
 class PostgresTracingTest extends AbstractR2dbcTracingTest {
   static final String URL = "r2dbc:postgresql://postgres@127.0.0.1:{port}/postgres?connectTimeout=PT10S";
-  private static ConnectionFactoryOptions options;
-  private static ConnectionFactory factory;
+  /** One factory per URL for the whole run (a pool must outlive a test method). */
+  private static final Map<String, ConnectionFactory> FACTORIES = new ConcurrentHashMap<>();
+
+  /** The R2DBC URL, {@code {port}} standing for the embedded server's port. */
+  String url() {
+    return URL;
+  }
 
   @Override
-  synchronized ConnectionFactory undecorated() {
-    if (factory == null) {
-      options = ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(URL));
-      factory = ConnectionFactories.get(options);
-    }
-    return factory;
+  ConnectionFactory undecorated() {
+    return FACTORIES.computeIfAbsent(url(), u -> ConnectionFactories.get(options()));
   }
 
   @Override
   ConnectionFactoryOptions options() {
-    undecorated();
-    return options;
+    return ConnectionFactoryOptions.parse(EmbeddedPostgresServer.url(url()));
   }
 
   @Override
