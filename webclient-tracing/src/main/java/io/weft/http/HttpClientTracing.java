@@ -13,6 +13,7 @@ import io.weft.core.internal.FailureLog;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
@@ -96,7 +97,8 @@ public final class HttpClientTracing {
       Span span = start(request);
       HttpSpans.inject(span.context(), request::header, requestId);
       if (span.isRecording()) {
-        Exchange exchange = new Exchange(span, connection.channel());
+        String url = request.resourceUrl();
+        Exchange exchange = new Exchange(span, connection.channel(), url != null ? url : request.uri());
         connection.channel().attr(EXCHANGE).set(exchange);
         connection.channel().closeFuture().addListener(exchange);
       }
@@ -177,8 +179,19 @@ public final class HttpClientTracing {
         return;
       }
       if (infos instanceof Connection) {
-        // The attempt had a connection: its span already ended (both error callbacks may fire for one failure, a
-        // redirect ended it) or it was never sampled.
+        return; // its span already ended (a redirect, or both error callbacks fired) or it was never sampled
+      }
+      if (!beforeAnyAttempt(error)) {
+        // reactor-netty reports a read timeout or a premature close without the connection, on the connection's
+        // event loop, next to the channel's close: hand it to the attempt that is closing there.
+        Exchange closing = Exchange.CLOSING.get();
+        String url = infos.resourceUrl() != null ? infos.resourceUrl() : infos.uri();
+        if (closing != null && closing.url.equals(url)) {
+          Exchange.CLOSING.remove();
+          closing.fail(error);
+        } else if (url != null) {
+          Exchange.REPORTED.set(new Reported(url, error, System.nanoTime()));
+        }
         return;
       }
       Span span = start(infos);
@@ -189,6 +202,22 @@ public final class HttpClientTracing {
     } catch (RuntimeException | LinkageError e) {
       failed("ending a client span", e);
     }
+  }
+
+  /**
+   * Whether {@code error} means no attempt got as far as a connection (refused, unknown host, connect timeout, TLS
+   * handshake): then no span exists yet for it and one is made. Any other error reported without a connection is a
+   * second report of an attempt whose span has ended already.
+   */
+  private static boolean beforeAnyAttempt(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+          || cause instanceof io.netty.channel.ConnectTimeoutException
+          || cause instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void failed(String where, Throwable error) {
@@ -202,13 +231,24 @@ public final class HttpClientTracing {
    */
   private static final class Exchange extends AtomicBoolean implements ChannelFutureListener {
     private static final long serialVersionUID = 1L;
+    /**
+     * The attempt whose channel closed on this event loop thread and whose error report may follow within two turns
+     * of the loop; cleared by the second turn. Only ever read and written on that event loop thread.
+     */
+    static final ThreadLocal<@Nullable Exchange> CLOSING = new ThreadLocal<>();
+    /** An error reported on this event loop thread before the channel's close notification arrived. */
+    static final ThreadLocal<@Nullable Reported> REPORTED = new ThreadLocal<>();
+    private static final long REPORT_WINDOW_NANOS = 1_000_000_000L;
+
     private final transient Span span;
     private final transient Channel channel;
+    final String url;
     volatile int status = -1;
 
-    Exchange(Span span, Channel channel) {
+    Exchange(Span span, Channel channel, String url) {
       this.span = span;
       this.channel = channel;
+      this.url = url;
     }
 
     void complete(int code) {
@@ -230,8 +270,36 @@ public final class HttpClientTracing {
       }
     }
 
+    /**
+     * The channel closed before the exchange ended. If the server closed it, reactor-netty reports the error right
+     * after, from the channel-inactive event queued on the same event loop behind this notification; if the caller
+     * cancelled, no report comes. So wait two event-loop turns, then end as cancelled unless the error came first.
+     */
     @Override
     public void operationComplete(ChannelFuture future) {
+      if (get()) {
+        return;
+      }
+      Reported reported = REPORTED.get();
+      if (reported != null) {
+        REPORTED.remove();
+        if (reported.url().equals(url) && System.nanoTime() - reported.at() < REPORT_WINDOW_NANOS) {
+          fail(reported.error());
+          return;
+        }
+      }
+      CLOSING.set(this);
+      try {
+        channel.eventLoop().execute(() -> channel.eventLoop().execute(this::cancelled));
+      } catch (RuntimeException rejected) {
+        cancelled(); // the event loop is shutting down
+      }
+    }
+
+    private void cancelled() {
+      if (CLOSING.get() == this) {
+        CLOSING.remove();
+      }
       if (compareAndSet(false, true)) {
         channel.attr(EXCHANGE).compareAndSet(this, null);
         if (status > 0) {
@@ -241,6 +309,9 @@ public final class HttpClientTracing {
       }
     }
   }
+
+  /** An error reported without its connection, waiting for the close of the attempt it belongs to. */
+  private record Reported(String url, Throwable error, long at) {}
 
   /** Configures {@link HttpClientTracing}. */
   public static final class Builder {

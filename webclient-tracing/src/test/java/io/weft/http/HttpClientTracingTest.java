@@ -108,6 +108,38 @@ class HttpClientTracingTest {
   }
 
   @Test
+  void eachRetryIsItsOwnSpan() {
+    // The first attempt's connection is closed before any response. reactor-netty retries by itself only when a
+    // pooled connection turns out closed before the request is sent (not deterministic to provoke); an application
+    // retry re-subscribes. Both go through the same per-attempt hook, so each attempt is a span.
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    DisposableServer flaky = HttpServer.create().host("127.0.0.1").port(0)
+        .route(routes -> routes.get("/flaky", (req, res) -> {
+          if (attempts.incrementAndGet() == 1) {
+            req.withConnection(connection -> connection.channel().close());
+            return Mono.never();
+          }
+          return res.sendString(Mono.just("second time"));
+        }))
+        .bindNow();
+    try {
+      Integer code = status(client, "http://127.0.0.1:" + flaky.port() + "/flaky", "retry").retry(1)
+          .transform(tracer.mono("parent")).block(TIMEOUT);
+      assertThat(code).isEqualTo(200);
+      assertThat(attempts.get()).isEqualTo(2);
+      List<SpanData> ended = spans.take(3);
+      SpanData parent = ended.stream().filter(s -> s.name().equals("parent")).findFirst().orElseThrow();
+      List<SpanData> tries = ended.stream().filter(s -> s.name().equals("GET /flaky")).toList();
+      assertThat(tries).hasSize(2).allSatisfy(t -> assertThat(t).hasParent(parent));
+      assertThat(tries).filteredOn(t -> t.status() == StatusCode.ERROR).hasSize(1);
+      assertThat(tries).filteredOn(t -> Long.valueOf(200).equals(t.attributes().get("http.response.status_code")))
+          .hasSize(1);
+    } finally {
+      flaky.disposeNow(TIMEOUT);
+    }
+  }
+
+  @Test
   void connectionRefusedIsAnErrorSpanAndTheErrorReachesTheCaller() {
     DisposableServer gone = HttpServer.create().host("127.0.0.1").port(0).bindNow();
     int port = gone.port();
