@@ -365,12 +365,12 @@ public final class OrdersExample {
     out.println("       -d '{\"customer\":\"me\",\"lines\":[{\"sku\":\"" + Stock.OFFLINE_SKU
         + "\",\"quantity\":1}]}'   # 503: inventory refuses, rolled back");
     if (endpoint != null) {
+      String api = endpoint.url().replaceAll("/+$", "") + "/api";
       out.println("and what the endpoint received (spans arrive within the exporter's 5 s linger):");
-      out.println("  curl -s " + endpoint.url() + "/api/stats");
-      out.println("  curl -s '" + endpoint.url() + "/api/items?type=Request'");
+      out.println("  curl -s " + api + "/stats");
+      out.println("  curl -s '" + api + "/items?type=Request'");
       String operationId = summary.traceOperationId();
-      out.println("  curl -s " + endpoint.url() + "/api/traces/" + (operationId != null ? operationId
-          : "<operationId>"));
+      out.println("  curl -s " + api + "/traces/" + (operationId != null ? operationId : "<operationId>"));
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -386,6 +386,7 @@ public final class OrdersExample {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    out.println("Stopping: flushing the exporter.");
   }
 
   private static void sleep(long millis) {

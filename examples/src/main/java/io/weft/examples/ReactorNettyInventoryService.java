@@ -1,6 +1,7 @@
 package io.weft.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.weft.core.Tracer;
 import io.weft.http.HttpServerTracing;
@@ -23,6 +24,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * in-memory.
  */
 final class ReactorNettyInventoryService implements InventoryService {
+  /** Built once: its deserializers are resolved here, not under Jackson's cache lock on an event loop. */
+  private static final ObjectReader RESERVATION_READER = HttpJson.JSON.readerFor(Reservation.class);
+
   private final DisposableServer server;
 
   private ReactorNettyInventoryService(DisposableServer server) {
@@ -58,7 +62,7 @@ final class ReactorNettyInventoryService implements InventoryService {
   private static List<Stock.Line> parse(String body) {
     Reservation reservation;
     try {
-      reservation = HttpJson.JSON.readValue(body, Reservation.class);
+      reservation = RESERVATION_READER.readValue(body);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a reservation: " + e.getOriginalMessage(), e);
     }

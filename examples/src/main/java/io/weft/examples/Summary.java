@@ -9,6 +9,7 @@ import io.weft.endpoint.TraceNode;
 import io.weft.exporter.azure.ExporterMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -109,7 +110,7 @@ final class Summary {
       List<TelemetryItem> received, @Nullable String operationId, List<TraceNode> trace, List<String> problems) {
     List<TraceLine> lines = new ArrayList<>();
     trace.stream().sorted(Comparator.comparing(node -> time(node.item()))).forEach(node -> lines.add(line(node)));
-    return new Summary("local endpoint", load, accounting, endpoint, requestRows(received),
+    return new Summary("the local endpoint", load, accounting, endpoint, requestRows(received),
         dependencyRows(received), operationId, lines, List.copyOf(problems));
   }
 
@@ -271,7 +272,7 @@ final class Summary {
     }
     out.println();
     if (problems.isEmpty()) {
-      out.println("OK: every span produced was accepted by the " + destination + ".");
+      out.println("OK: every span produced was accepted by " + destination + ".");
     } else {
       out.println("FAILED:");
       problems.forEach(problem -> out.println("  - " + problem));
@@ -354,6 +355,10 @@ final class Summary {
     ObjectNode traceJson = root.putObject("trace");
     traceJson.put("operationId", traceOperationId);
     traceJson.set("tree", JSON.valueToTree(trace));
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
     JSON.writeValue(file.toFile(), root);
   }
 }
