@@ -8,6 +8,7 @@ import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TelemetryItem;
 import io.weft.endpoint.TraceNode;
 import io.weft.exporter.azure.AzureMonitorExporter;
+import io.weft.exporter.azure.ConnectionString;
 import io.weft.exporter.azure.ExporterMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -69,6 +70,18 @@ public final class OrdersExample {
       }
       if (!(rate > 0) || Double.isInfinite(rate)) {
         throw new IllegalArgumentException("--rate must be positive: " + rate);
+      }
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("--duration must be positive: " + duration);
+      }
+      if (connectionString != null) {
+        try {
+          ConnectionString.parse(connectionString);
+        } catch (IllegalArgumentException e) {
+          // The parser's message never includes the string (it holds the instrumentation key).
+          throw new IllegalArgumentException("--connection-string (or APPLICATIONINSIGHTS_CONNECTION_STRING): "
+              + e.getMessage(), e);
+        }
       }
     }
 

@@ -259,6 +259,13 @@ class OrdersExampleTest {
         .hasMessage("--rate must be a number: fast");
     assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--duration", "soon"}, none))
         .hasMessage("--duration must look like 30s, 500ms, 2m or 30: soon");
+    assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--duration", "0s"}, none))
+        .hasMessage("--duration must be positive: PT0S");
+    assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--requests", "0"}, none))
+        .hasMessage("--requests must be positive: 0");
+    assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--connection-string", "secret"}, none))
+        .hasMessage("--connection-string (or APPLICATIONINSIGHTS_CONNECTION_STRING): connection string segment 1"
+            + " has no '=' (expected key=value)");
     assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--requests"}, none))
         .hasMessage("--requests needs a value");
     assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--verbose"}, none))
