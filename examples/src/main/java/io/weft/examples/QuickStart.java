@@ -29,8 +29,8 @@ import reactor.core.scheduler.Schedulers;
  * A minimal traced program, exporting for real: the Java version of the seed page's first snippet (a tracer with
  * an Application Insights exporter and a probability sampler, an in-process span around work), then a reactive
  * "order" that hops schedulers, fans out and retries. Telemetry goes to an embedded local endpoint, or to Azure when
- * {@code APPLICATIONINSIGHTS_CONNECTION_STRING} is set. It runs until the example service (issue #8) replaces it as
- * the README's main job.
+ * {@code APPLICATIONINSIGHTS_CONNECTION_STRING} is set. The smaller companion of {@link OrdersExample}: {@code mvn -q
+ * -pl examples -am compile exec:java -Dweft.example.main=io.weft.examples.QuickStart}.
  */
 public final class QuickStart {
 

@@ -1,4 +1,7 @@
-/** Runnable Weft examples; {@link io.weft.examples.QuickStart} is what the README's first command runs. */
+/**
+ * Runnable Weft examples: {@link io.weft.examples.OrdersExample}, the traced orders and inventory services under
+ * load that the README's first command runs, and {@link io.weft.examples.QuickStart}, a minimal traced program.
+ */
 @NullMarked
 package io.weft.examples;
 
