@@ -46,7 +46,7 @@ class OrdersExampleBlockHoundTest {
     detected.clear(); // blockHoundIsActive's, if it ran first
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     OrdersExample.Result result = OrdersExample.run(
-        new OrdersExample.Options(100, 400, Duration.ofSeconds(30), null, null, false),
+        new OrdersExample.Options(100, 400, Duration.ofSeconds(30), null, null, false, "vertx"),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertThat(detected).isEmpty();

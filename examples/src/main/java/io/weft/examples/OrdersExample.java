@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Options: {@code --requests N} (default: rate × duration), {@code --rate R} per second (default 20), {@code
  * --duration D} ({@code 30s}, {@code 500ms}, {@code 2m} or seconds; default 30 s), {@code --connection-string CS}
- * (default {@code APPLICATIONINSIGHTS_CONNECTION_STRING}), {@code --summary-json FILE}, {@code --keep-running}.
+ * (default {@code APPLICATIONINSIGHTS_CONNECTION_STRING}), {@code --summary-json FILE}, {@code --keep-running},
+ * {@code --inventory vertx|reactor-netty} (default {@code vertx}: the inventory service runs on Vert.x, so one trace
+ * crosses reactor-netty, R2DBC and Vert.x).
  * Exits 0 when every span produced was accepted, 1 with the reasons otherwise, 2 on bad options.
  */
 public final class OrdersExample {
@@ -51,7 +53,7 @@ public final class OrdersExample {
 
   /** The command-line options; see the class comment. */
   record Options(int requests, double rate, Duration duration, @Nullable String connectionString,
-      @Nullable Path summaryJson, boolean keepRunning) {
+      @Nullable Path summaryJson, boolean keepRunning, String inventory) {
 
     static final String USAGE = """
         Usage: OrdersExample [options]
@@ -62,6 +64,7 @@ public final class OrdersExample {
                                     endpoint (default: APPLICATIONINSIGHTS_CONNECTION_STRING)
           --summary-json FILE       also write the accounting and the tables as JSON
           --keep-running            serve until Ctrl-C after the load, printing URLs to try
+          --inventory STACK         what serves the inventory service: vertx (default) or reactor-netty
         """;
 
     Options {
@@ -73,6 +76,9 @@ public final class OrdersExample {
       }
       if (duration.isNegative() || duration.isZero()) {
         throw new IllegalArgumentException("--duration must be positive: " + duration);
+      }
+      if (!inventory.equals("vertx") && !inventory.equals("reactor-netty")) {
+        throw new IllegalArgumentException("--inventory must be vertx or reactor-netty: " + inventory);
       }
       if (connectionString != null) {
         try {
@@ -102,6 +108,7 @@ public final class OrdersExample {
       String connectionString = config.connectionString();
       Path summaryJson = null;
       boolean keepRunning = false;
+      String inventory = "vertx";
       boolean durationGiven = false;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
@@ -115,6 +122,7 @@ public final class OrdersExample {
           case "--connection-string" -> connectionString = value(args, ++i, arg);
           case "--summary-json" -> summaryJson = Path.of(value(args, ++i, arg));
           case "--keep-running" -> keepRunning = true;
+          case "--inventory" -> inventory = value(args, ++i, arg);
           default -> throw new IllegalArgumentException("unknown option: " + arg);
         }
       }
@@ -122,7 +130,7 @@ public final class OrdersExample {
       int total = requests == null ? (int) Math.min(Integer.MAX_VALUE, planned)
           // Both given: stop at whichever limit comes first.
           : durationGiven ? (int) Math.min(requests, planned) : requests;
-      return new Options(total, rate, duration, connectionString, summaryJson, keepRunning);
+      return new Options(total, rate, duration, connectionString, summaryJson, keepRunning, inventory);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -217,7 +225,9 @@ public final class OrdersExample {
     OrdersService service = null;
     CountDownLatch closed = new CountDownLatch(1);
     try {
-      inventory = ReactorNettyInventoryService.start(inventoryTracer, new Stock());
+      inventory = options.inventory().equals("reactor-netty")
+          ? ReactorNettyInventoryService.start(inventoryTracer, new Stock())
+          : VertxInventoryService.start(inventoryTracer, new Stock());
       service = OrdersService.start(orders, inventory.baseUrl());
       out.println(endpoint != null
           ? "Weft example: orders " + service.baseUrl() + " -> inventory " + inventory.baseUrl()

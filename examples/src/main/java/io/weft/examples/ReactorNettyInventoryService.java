@@ -59,7 +59,7 @@ final class ReactorNettyInventoryService implements InventoryService {
   }
 
   /** The lines of a reservation; {@code IllegalArgumentException} (answered 400) when it is not one. */
-  private static List<Stock.Line> parse(String body) {
+  static List<Stock.Line> parse(String body) {
     Reservation reservation;
     try {
       reservation = RESERVATION_READER.readValue(body);

@@ -43,7 +43,7 @@ class OrdersExampleTest {
   static void runExample() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     OrdersExample.Options options = new OrdersExample.Options(REQUESTS, 400, Duration.ofSeconds(30), null,
-        dir.resolve("summary.json"), false);
+        dir.resolve("summary.json"), false, "vertx");
     result = OrdersExample.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     output = bytes.toString(StandardCharsets.UTF_8);
     byId = new HashMap<>();
