@@ -2,6 +2,10 @@ package io.weft.http;
 
 import io.weft.core.internal.HttpSpans;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
@@ -16,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientInfos;
 import reactor.netty.http.client.HttpClientRequest;
@@ -101,6 +106,7 @@ public final class HttpClientTracing {
         Exchange exchange = new Exchange(span, connection.channel(), url != null ? url : request.uri());
         connection.channel().attr(EXCHANGE).set(exchange);
         connection.channel().closeFuture().addListener(exchange);
+        ResponseEnd.install(connection.channel());
       }
     } catch (RuntimeException | LinkageError e) {
       failed("starting a client span", e);
@@ -307,6 +313,41 @@ public final class HttpClientTracing {
         }
         span.endCancelled();
       }
+    }
+  }
+
+  /**
+   * Ends the attempt's span when the last byte of the response arrives, before reactor-netty hands the body to the
+   * caller: {@code doAfterResponseSuccess} fires only after the caller's own code has run on the body, which would
+   * stretch the span and could end it after its parent. Installed once per channel (a pooled connection keeps it),
+   * in front of reactor-netty's bridge; it only looks at the messages going by.
+   */
+  private static final class ResponseEnd extends ChannelInboundHandlerAdapter {
+    static final String NAME = "weft.http.responseEnd";
+    static final ResponseEnd INSTANCE = new ResponseEnd();
+
+    static void install(Channel channel) {
+      ChannelPipeline pipeline = channel.pipeline();
+      if (pipeline.get(NAME) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+        pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE);
+      }
+    }
+
+    @Override
+    public boolean isSharable() {
+      return true;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+      if (message instanceof LastHttpContent) {
+        Exchange exchange = context.channel().attr(EXCHANGE).get();
+        if (exchange != null && exchange.status > 0 && exchange.status / 100 != 3
+            && context.channel().attr(EXCHANGE).compareAndSet(exchange, null)) {
+          exchange.complete(exchange.status);
+        }
+      }
+      context.fireChannelRead(message);
     }
   }
 
