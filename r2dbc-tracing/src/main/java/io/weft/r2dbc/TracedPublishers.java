@@ -1,7 +1,7 @@
 package io.weft.r2dbc;
 
 import io.r2dbc.spi.Result;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.weft.core.internal.WatchingSubscriber;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -52,26 +52,13 @@ final class TracedPublishers {
     }
   }
 
-  private static final class ExecuteSubscriber extends AtomicBoolean implements CoreSubscriber<Result>, Subscription {
+  private static final class ExecuteSubscriber extends WatchingSubscriber<Result> {
     private static final long serialVersionUID = 1L;
-    private final CoreSubscriber<? super Result> actual;
-    private final Execution execution;
-    private @Nullable Subscription upstream;
+    private final transient Execution execution;
 
     ExecuteSubscriber(CoreSubscriber<? super Result> actual, Execution execution) {
-      this.actual = actual;
+      super(actual);
       this.execution = execution;
-    }
-
-    @Override
-    public Context currentContext() {
-      return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription s) {
-      upstream = s;
-      actual.onSubscribe(this);
     }
 
     @Override
@@ -88,42 +75,27 @@ final class TracedPublishers {
     }
 
     @Override
-    public void onError(Throwable error) {
-      if (compareAndSet(false, true)) {
-        execution.failed(error);
-      }
-      actual.onError(error);
+    protected void whenError(Throwable error) {
+      execution.failed(error);
     }
 
     @Override
-    public void onComplete() {
-      if (compareAndSet(false, true)) {
-        execution.producerDone(false);
-      }
-      actual.onComplete();
+    protected void whenComplete() {
+      execution.producerDone(false);
     }
 
     @Override
-    public void request(long n) {
-      Subscription s = upstream;
-      if (s != null) {
-        s.request(n);
-      }
+    protected void whenCancelled() {
+      execution.producerDone(true);
     }
 
     @Override
-    public void cancel() {
-      if (compareAndSet(false, true)) {
-        execution.producerDone(true);
-      }
-      Subscription s = upstream;
-      if (s != null) {
-        execution.cancelling(true);
-        try {
-          s.cancel();
-        } finally {
-          execution.cancelling(false);
-        }
+    protected void cancelUpstream(Subscription subscription) {
+      execution.cancelling(true);
+      try {
+        subscription.cancel();
+      } finally {
+        execution.cancelling(false);
       }
     }
   }
@@ -156,29 +128,16 @@ final class TracedPublishers {
     }
   }
 
-  private static final class ConsumeSubscriber<T> extends AtomicBoolean implements CoreSubscriber<T>, Subscription {
+  private static final class ConsumeSubscriber<T> extends WatchingSubscriber<T> {
     private static final long serialVersionUID = 1L;
-    private final CoreSubscriber<? super T> actual;
-    private final TracingResult.Consumption consumption;
+    private final transient TracingResult.Consumption consumption;
     private final Kind kind;
-    private @Nullable Subscription upstream;
     private long elements;
 
     ConsumeSubscriber(CoreSubscriber<? super T> actual, TracingResult.Consumption consumption, Kind kind) {
-      this.actual = actual;
+      super(actual);
       this.consumption = consumption;
       this.kind = kind;
-    }
-
-    @Override
-    public Context currentContext() {
-      return actual.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(Subscription s) {
-      upstream = s;
-      actual.onSubscribe(this);
     }
 
     @Override
@@ -193,49 +152,29 @@ final class TracedPublishers {
     }
 
     @Override
-    public void onError(Throwable error) {
-      if (compareAndSet(false, true)) {
-        consumption.execution().failed(error);
-      }
-      actual.onError(error);
+    protected void whenError(Throwable error) {
+      consumption.execution().failed(error);
     }
 
     @Override
-    public void onComplete() {
-      if (compareAndSet(false, true)) {
-        if (kind == Kind.ROWS && elements == 0) {
-          consumption.execution().rows(0);
-        }
-        if (consumption.execution().isCancelling() && kind != Kind.UPDATE_COUNT) {
-          consumption.execution().cancelled();
-        } else {
-          consumption.finished();
-        }
+    protected void whenComplete() {
+      if (kind == Kind.ROWS && elements == 0) {
+        consumption.execution().rows(0);
       }
-      actual.onComplete();
-    }
-
-    @Override
-    public void request(long n) {
-      Subscription s = upstream;
-      if (s != null) {
-        s.request(n);
+      if (consumption.execution().isCancelling() && kind != Kind.UPDATE_COUNT) {
+        consumption.execution().cancelled();
+      } else {
+        consumption.finished();
       }
     }
 
     @Override
-    public void cancel() {
-      if (compareAndSet(false, true)) {
-        if (kind == Kind.UPDATE_COUNT && elements > 0) {
-          // Mono.from(result.getRowsUpdated()) cancels after the count: the result was read in full.
-          consumption.finished();
-        } else {
-          consumption.execution().cancelled();
-        }
-      }
-      Subscription s = upstream;
-      if (s != null) {
-        s.cancel();
+    protected void whenCancelled() {
+      if (kind == Kind.UPDATE_COUNT && elements > 0) {
+        // Mono.from(result.getRowsUpdated()) cancels after the count: the result was read in full.
+        consumption.finished();
+      } else {
+        consumption.execution().cancelled();
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.weft.http;
 
 import io.weft.core.internal.HttpSpans;
+import io.weft.core.internal.WatchingSubscriber;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.weft.core.ContextKeys;
 import io.weft.core.Span;
@@ -13,13 +14,11 @@ import io.weft.core.propagation.W3CTraceContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
@@ -233,15 +232,13 @@ public final class HttpServerTracing {
     }
   }
 
-  private static final class ExchangeSubscriber extends AtomicBoolean implements CoreSubscriber<Void>, Subscription {
+  private static final class ExchangeSubscriber extends WatchingSubscriber<Void> {
     private static final long serialVersionUID = 1L;
-    private final transient CoreSubscriber<? super Void> actual;
     private final transient TracedExchange exchange;
     private final transient Context context;
-    private transient @Nullable Subscription upstream;
 
     ExchangeSubscriber(CoreSubscriber<? super Void> actual, TracedExchange exchange) {
-      this.actual = actual;
+      super(actual);
       this.exchange = exchange;
       this.context = actual.currentContext().put(ContextKeys.SPAN, exchange.span);
     }
@@ -252,51 +249,31 @@ public final class HttpServerTracing {
     }
 
     @Override
-    public void onSubscribe(Subscription s) {
-      upstream = s;
-      actual.onSubscribe(this);
-    }
-
-    @Override
     public void onNext(Void value) {
       // A Publisher<Void> emits nothing.
     }
 
     @Override
-    public void onError(Throwable error) {
-      if (compareAndSet(false, true) && exchange.span.isRecording()) {
+    protected void whenError(Throwable error) {
+      if (exchange.span.isRecording()) {
         // reactor-netty answers an unhandled error with 500 when nothing was sent yet.
         HttpServerResponse response = exchange.response;
         exchange.tracing.finish(exchange.span, response.hasSentHeaders() ? response.status().code() : 500, error);
       }
-      actual.onError(error);
     }
 
     @Override
-    public void onComplete() {
-      if (compareAndSet(false, true) && exchange.span.isRecording()) {
+    protected void whenComplete() {
+      if (exchange.span.isRecording()) {
         exchange.tracing.finish(exchange.span, exchange.response.status().code(), null);
       }
-      actual.onComplete();
     }
 
     @Override
-    public void request(long n) {
-      Subscription s = upstream;
-      if (s != null) {
-        s.request(n);
-      }
-    }
-
-    @Override
-    public void cancel() {
-      if (compareAndSet(false, true) && exchange.span.isRecording()) {
+    protected void whenCancelled() {
+      if (exchange.span.isRecording()) {
         exchange.span.setAttribute("http.response.status_code", (long) exchange.response.status().code());
         exchange.span.endCancelled();
-      }
-      Subscription s = upstream;
-      if (s != null) {
-        s.cancel();
       }
     }
   }
