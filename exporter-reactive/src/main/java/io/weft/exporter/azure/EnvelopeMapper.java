@@ -1,6 +1,8 @@
 package io.weft.exporter.azure;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.weft.core.Attributes;
 import io.weft.core.SpanKind;
 import io.weft.core.StatusCode;
@@ -37,14 +39,151 @@ final class EnvelopeMapper {
       "db.system", "db.namespace", "db.name", "db.query.text", "db.statement", "rpc.system", "messaging.system",
       "messaging.destination.name", "client.address", "user_agent.original");
 
+  // Field names, quoted and UTF-8-encoded once: the generator copies their bytes instead of escaping each char.
+  private static final SerializedString F_AI_CLOUD_ROLE = new SerializedString("ai.cloud.role");
+  private static final SerializedString F_AI_CLOUD_ROLE_INSTANCE = new SerializedString("ai.cloud.roleInstance");
+  private static final SerializedString F_AI_INTERNAL_SDK_VERSION = new SerializedString("ai.internal.sdkVersion");
+  private static final SerializedString F_AI_LOCATION_IP = new SerializedString("ai.location.ip");
+  private static final SerializedString F_AI_OPERATION_ID = new SerializedString("ai.operation.id");
+  private static final SerializedString F_AI_OPERATION_NAME = new SerializedString("ai.operation.name");
+  private static final SerializedString F_AI_OPERATION_PARENT_ID = new SerializedString("ai.operation.parentId");
+  private static final SerializedString F_AI_USER_USER_AGENT = new SerializedString("ai.user.userAgent");
+  private static final SerializedString F_BASE_DATA = new SerializedString("baseData");
+  private static final SerializedString F_BASE_TYPE = new SerializedString("baseType");
+  private static final SerializedString F_DATA = new SerializedString("data");
+  private static final SerializedString F_DURATION = new SerializedString("duration");
+  private static final SerializedString F_EXCEPTIONS = new SerializedString("exceptions");
+  private static final SerializedString F_HAS_FULL_STACK = new SerializedString("hasFullStack");
+  private static final SerializedString F_I_KEY = new SerializedString("iKey");
+  private static final SerializedString F_ID = new SerializedString("id");
+  private static final SerializedString F_MESSAGE = new SerializedString("message");
+  private static final SerializedString F_NAME = new SerializedString("name");
+  private static final SerializedString F_PROPERTIES = new SerializedString("properties");
+  private static final SerializedString F_RESPONSE_CODE = new SerializedString("responseCode");
+  private static final SerializedString F_RESULT_CODE = new SerializedString("resultCode");
+  private static final SerializedString F_SAMPLE_RATE = new SerializedString("sampleRate");
+  private static final SerializedString F_STACK = new SerializedString("stack");
+  private static final SerializedString F_SUCCESS = new SerializedString("success");
+  private static final SerializedString F_TAGS = new SerializedString("tags");
+  private static final SerializedString F_TARGET = new SerializedString("target");
+  private static final SerializedString F_TIME = new SerializedString("time");
+  private static final SerializedString F_TYPE = new SerializedString("type");
+  private static final SerializedString F_TYPE_NAME = new SerializedString("typeName");
+  private static final SerializedString F_URL = new SerializedString("url");
+  private static final SerializedString F_VER = new SerializedString("ver");
+  private static final SerializedString F_WEFT_CANCELLED = new SerializedString("weft.cancelled");
+
+  private static final SerializedString REQUEST_NAME = new SerializedString(REQUEST);
+  private static final SerializedString DEPENDENCY_NAME = new SerializedString(DEPENDENCY);
+  private static final SerializedString REQUEST_DATA = new SerializedString("RequestData");
+  private static final SerializedString DEPENDENCY_DATA = new SerializedString("RemoteDependencyData");
+
+  // The attributes the mapping reads, by slot: one pass over a span's attributes finds them all (a lookup by key
+  // is a linear scan, and the mapping asks for up to fifteen keys).
+  private static final int A_URL_FULL = 0;
+  private static final int A_HTTP_URL = 1;
+  private static final int A_HTTP_REQUEST_METHOD = 2;
+  private static final int A_HTTP_METHOD = 3;
+  private static final int A_DB_NAMESPACE = 4;
+  private static final int A_DB_NAME = 5;
+  private static final int A_DB_QUERY_TEXT = 6;
+  private static final int A_DB_STATEMENT = 7;
+  private static final int A_CLIENT_ADDRESS = 8;
+  private static final int A_USER_AGENT_ORIGINAL = 9;
+  private static final int A_DB_SYSTEM = 10;
+  private static final int A_RPC_SYSTEM = 11;
+  private static final int A_MESSAGING_SYSTEM = 12;
+  private static final int A_PEER_SERVICE = 13;
+  private static final int A_DB_OPERATION_NAME = 14;
+  private static final int A_DB_RESPONSE_STATUS_CODE = 15;
+  private static final int A_MESSAGING_DESTINATION_NAME = 16;
+  private static final int A_SERVER_ADDRESS = 17;
+  private static final int A_HTTP_RESPONSE_STATUS_CODE = 18;
+  private static final int A_HTTP_STATUS_CODE = 19;
+  private static final int A_SERVER_PORT = 20;
+  private static final int SLOTS = 21;
+  private static final Object[] NONE = new Object[SLOTS];
+
+  private static int slot(String key) {
+    return switch (key) {
+      case "url.full" -> A_URL_FULL;
+      case "http.url" -> A_HTTP_URL;
+      case "http.request.method" -> A_HTTP_REQUEST_METHOD;
+      case "http.method" -> A_HTTP_METHOD;
+      case "db.namespace" -> A_DB_NAMESPACE;
+      case "db.name" -> A_DB_NAME;
+      case "db.query.text" -> A_DB_QUERY_TEXT;
+      case "db.statement" -> A_DB_STATEMENT;
+      case "client.address" -> A_CLIENT_ADDRESS;
+      case "user_agent.original" -> A_USER_AGENT_ORIGINAL;
+      case "db.system" -> A_DB_SYSTEM;
+      case "rpc.system" -> A_RPC_SYSTEM;
+      case "messaging.system" -> A_MESSAGING_SYSTEM;
+      case "peer.service" -> A_PEER_SERVICE;
+      case "db.operation.name" -> A_DB_OPERATION_NAME;
+      case "db.response.status_code" -> A_DB_RESPONSE_STATUS_CODE;
+      case "messaging.destination.name" -> A_MESSAGING_DESTINATION_NAME;
+      case "server.address" -> A_SERVER_ADDRESS;
+      case "http.response.status_code" -> A_HTTP_RESPONSE_STATUS_CODE;
+      case "http.status_code" -> A_HTTP_STATUS_CODE;
+      case "server.port" -> A_SERVER_PORT;
+      default -> -1;
+    };
+  }
+
+  private static Object[] find(Attributes attributes) {
+    Object[] found = new Object[SLOTS];
+    for (int i = 0; i < attributes.size(); i++) {
+      int slot = slot(attributes.key(i));
+      if (slot >= 0 && found[slot] == null) { // the first wins, as in Attributes.get
+        found[slot] = attributes.value(i);
+      }
+    }
+    return found;
+  }
+
   private final String instrumentationKey;
+  private final SerializedString instrumentationKeyValue;
   private final String sdkVersion;
+  private final SerializedString sdkVersionValue;
+  private volatile @Nullable Role lastRole;
   private final ConcurrentHashMap<String, LongAdder> truncated = new ConcurrentHashMap<>();
 
   EnvelopeMapper(String instrumentationKey) {
     this.instrumentationKey = instrumentationKey;
+    this.instrumentationKeyValue = new SerializedString(instrumentationKey);
     this.sdkVersion = "java" + Runtime.version().feature() + ":weft" + io.weft.core.WeftConfig.weftVersion();
+    this.sdkVersionValue = new SerializedString(limit(sdkVersion, 64, "ai.internal.sdkVersion"));
   }
+
+  /**
+   * The cloud role tags of {@code resource}, truncated and encoded once: a tracer's spans share one resource, so
+   * the last one seen is kept (an immutable holder published through a volatile field; a miss just re-encodes).
+   */
+  private Role role(io.weft.core.Resource resource) {
+    Role role = lastRole;
+    if (role == null || role.resource != resource) {
+      role = new Role(resource, new SerializedString(cut(resource.serviceName(), 256)),
+          new SerializedString(cut(resource.serviceInstance(), 256)), resource.serviceName().length() > 256,
+          resource.serviceInstance().length() > 256);
+      lastRole = role;
+    }
+    // Truncations are counted per envelope, as for every other field.
+    if (role.nameTruncated) {
+      count("ai.cloud.role");
+    }
+    if (role.instanceTruncated) {
+      count("ai.cloud.roleInstance");
+    }
+    return role;
+  }
+
+  private static String cut(String value, int max) {
+    return value.length() <= max ? value : value.substring(0, max);
+  }
+
+  private record Role(io.weft.core.Resource resource, SerializedString name, SerializedString instance,
+      boolean nameTruncated, boolean instanceTruncated) {}
 
   /** Truncations and drops so far, by field ("name", "data", "property key", …). */
   Map<String, Long> truncations() {
@@ -105,23 +244,24 @@ final class EnvelopeMapper {
   void writeItem(SpanData span, JsonGenerator out) throws IOException {
     boolean request = span.kind() == SpanKind.SERVER || span.kind() == SpanKind.CONSUMER;
     Attributes attributes = span.attributes();
+    Object[] found = find(attributes);
     out.writeStartObject();
-    out.writeStringField("name", request ? REQUEST : DEPENDENCY);
+    writeString(out, F_NAME, request ? REQUEST_NAME : DEPENDENCY_NAME);
     char[] chars = new char[27];
-    out.writeFieldName("time");
+    out.writeFieldName(F_TIME);
     out.writeString(chars, 0, formatTime(span.startEpochNanos(), chars));
-    out.writeStringField("iKey", instrumentationKey);
-    out.writeNumberField("sampleRate", span.samplingPercentage());
-    writeTags(span, span.parentSpanId(), request, attributes, out);
-    out.writeObjectFieldStart("data");
-    out.writeStringField("baseType", request ? "RequestData" : "RemoteDependencyData");
-    out.writeObjectFieldStart("baseData");
-    out.writeNumberField("ver", 2);
-    out.writeStringField("id", span.spanId());
+    writeString(out, F_I_KEY, instrumentationKeyValue);
+    writeSampleRate(out, span.samplingPercentage());
+    writeTags(span, span.parentSpanId(), request, found, out);
+    writeObject(out, F_DATA);
+    writeString(out, F_BASE_TYPE, request ? REQUEST_DATA : DEPENDENCY_DATA);
+    writeObject(out, F_BASE_DATA);
+    writeNumber(out, F_VER, 2);
+    writeString(out, F_ID, span.spanId());
     if (request) {
-      writeRequest(span, attributes, out);
+      writeRequest(span, found, out);
     } else {
-      writeDependency(span, attributes, out);
+      writeDependency(span, found, out);
     }
     writeProperties(attributes, span.cancelled(), out);
     out.writeEndObject();
@@ -129,53 +269,53 @@ final class EnvelopeMapper {
     out.writeEndObject();
   }
 
-  private void writeTags(SpanData span, @Nullable String parentId, boolean request, Attributes attributes,
+  private void writeTags(SpanData span, @Nullable String parentId, boolean request, Object[] attributes,
       JsonGenerator out) throws IOException {
-    out.writeObjectFieldStart("tags");
-    out.writeStringField("ai.operation.id", span.traceId());
+    writeObject(out, F_TAGS);
+    writeString(out, F_AI_OPERATION_ID, span.traceId());
     if (parentId != null) {
-      out.writeStringField("ai.operation.parentId", parentId);
+      writeString(out, F_AI_OPERATION_PARENT_ID, parentId);
     }
     String operationName = request ? span.name()
         : span.localRootKind() == SpanKind.SERVER ? span.localRootName() : null;
     if (operationName != null) {
-      out.writeStringField("ai.operation.name", limit(operationName, 1024, "ai.operation.name"));
+      writeString(out, F_AI_OPERATION_NAME, limit(operationName, 1024, "ai.operation.name"));
     }
-    out.writeStringField("ai.cloud.role", limit(span.resource().serviceName(), 256, "ai.cloud.role"));
-    out.writeStringField("ai.cloud.roleInstance", limit(span.resource().serviceInstance(), 256,
-        "ai.cloud.roleInstance"));
-    out.writeStringField("ai.internal.sdkVersion", limit(sdkVersion, 64, "ai.internal.sdkVersion"));
+    Role role = role(span.resource());
+    writeString(out, F_AI_CLOUD_ROLE, role.name);
+    writeString(out, F_AI_CLOUD_ROLE_INSTANCE, role.instance);
+    writeString(out, F_AI_INTERNAL_SDK_VERSION, sdkVersionValue);
     if (request) {
-      String client = string(attributes, "client.address");
+      String client = string(attributes, A_CLIENT_ADDRESS);
       if (client != null) {
-        out.writeStringField("ai.location.ip", limit(client, 45, "ai.location.ip"));
+        writeString(out, F_AI_LOCATION_IP, limit(client, 45, "ai.location.ip"));
       }
-      String agent = string(attributes, "user_agent.original");
+      String agent = string(attributes, A_USER_AGENT_ORIGINAL);
       if (agent != null) {
-        out.writeStringField("ai.user.userAgent", limit(agent, 1024, "ai.user.userAgent"));
+        writeString(out, F_AI_USER_USER_AGENT, limit(agent, 1024, "ai.user.userAgent"));
       }
     }
     out.writeEndObject();
   }
 
-  private void writeRequest(SpanData span, Attributes attributes, JsonGenerator out) throws IOException {
-    out.writeStringField("name", limit(span.name(), 1024, "name"));
+  private void writeRequest(SpanData span, Object[] attributes, JsonGenerator out) throws IOException {
+    writeString(out, F_NAME, limit(span.name(), 1024, "name"));
     writeDuration(span, out);
-    Long status = number(attributes, "http.response.status_code", "http.status_code");
-    out.writeStringField("responseCode", status != null ? Long.toString(status) : "0");
+    Long status = number(attributes, A_HTTP_RESPONSE_STATUS_CODE, A_HTTP_STATUS_CODE);
+    writeString(out, F_RESPONSE_CODE, status != null ? Long.toString(status) : "0");
     boolean success = span.status() != StatusCode.ERROR && (status == null || status < 500);
-    out.writeBooleanField("success", success);
-    String url = string(attributes, "url.full", "http.url");
+    writeBoolean(out, F_SUCCESS, success);
+    String url = string(attributes, A_URL_FULL, A_HTTP_URL);
     if (url != null) {
-      out.writeStringField("url", limit(url, 2048, "url"));
+      writeString(out, F_URL, limit(url, 2048, "url"));
     }
   }
 
-  private void writeDependency(SpanData span, Attributes attributes, JsonGenerator out) throws IOException {
-    String method = string(attributes, "http.request.method", "http.method");
-    String dbSystem = string(attributes, "db.system");
-    String rpcSystem = string(attributes, "rpc.system");
-    String messaging = string(attributes, "messaging.system");
+  private void writeDependency(SpanData span, Object[] attributes, JsonGenerator out) throws IOException {
+    String method = string(attributes, A_HTTP_REQUEST_METHOD, A_HTTP_METHOD);
+    String dbSystem = string(attributes, A_DB_SYSTEM);
+    String rpcSystem = string(attributes, A_RPC_SYSTEM);
+    String messaging = string(attributes, A_MESSAGING_SYSTEM);
     String type;
     String target = null;
     String data = null;
@@ -186,13 +326,13 @@ final class EnvelopeMapper {
       type = "InProc";
     } else if (method != null) {
       type = "Http";
-      String url = string(attributes, "url.full", "http.url");
-      target = firstNonNull(string(attributes, "peer.service"), hostPort(attributes, url, null));
+      String url = string(attributes, A_URL_FULL, A_HTTP_URL);
+      target = firstNonNull(string(attributes, A_PEER_SERVICE), hostPort(attributes, url, null));
       data = url;
       if (name.equals(method) && url != null) {
         name = method + " " + path(url);
       }
-      httpStatus = number(attributes, "http.response.status_code", "http.status_code");
+      httpStatus = number(attributes, A_HTTP_RESPONSE_STATUS_CODE, A_HTTP_STATUS_CODE);
       if (httpStatus != null) {
         resultCode = Long.toString(httpStatus);
       }
@@ -201,11 +341,11 @@ final class EnvelopeMapper {
           : dbSystem.equals("postgresql") ? "postgresql"
           : SQL_SYSTEMS.contains(dbSystem) ? "SQL" : dbSystem;
       String host = hostPort(attributes, null, dbSystem);
-      String database = string(attributes, "db.namespace", "db.name");
+      String database = string(attributes, A_DB_NAMESPACE, A_DB_NAME);
       target = host != null && database != null ? host + " | " + database
           : host != null ? host : database != null ? database : dbSystem;
-      data = firstNonNull(string(attributes, "db.query.text", "db.statement"), string(attributes, "db.operation.name"));
-      String errorCode = string(attributes, "db.response.status_code");
+      data = firstNonNull(string(attributes, A_DB_QUERY_TEXT, A_DB_STATEMENT), string(attributes, A_DB_OPERATION_NAME));
+      String errorCode = string(attributes, A_DB_RESPONSE_STATUS_CODE);
       if (errorCode != null) {
         resultCode = errorCode;
       }
@@ -214,7 +354,7 @@ final class EnvelopeMapper {
       target = hostPort(attributes, null, null);
     } else if (messaging != null) {
       type = span.kind() == SpanKind.PRODUCER ? "Queue Message | " + messaging : messaging;
-      String destination = string(attributes, "messaging.destination.name");
+      String destination = string(attributes, A_MESSAGING_DESTINATION_NAME);
       String host = hostPort(attributes, null, null);
       target = host != null && destination != null ? host + "/" + destination
           : host != null ? host : destination;
@@ -222,26 +362,26 @@ final class EnvelopeMapper {
       target = hostPort(attributes, null, null);
       type = target == null ? "InProc" : null;
     }
-    out.writeStringField("name", limit(name, 1024, "name"));
+    writeString(out, F_NAME, limit(name, 1024, "name"));
     writeDuration(span, out);
-    out.writeStringField("resultCode", limit(resultCode, 1024, "resultCode"));
+    writeString(out, F_RESULT_CODE, limit(resultCode, 1024, "resultCode"));
     boolean success = span.status() == StatusCode.OK
         || (span.status() == StatusCode.UNSET && (httpStatus == null || httpStatus < 400));
-    out.writeBooleanField("success", success);
+    writeBoolean(out, F_SUCCESS, success);
     if (type != null) {
-      out.writeStringField("type", limit(type, 1024, "type"));
+      writeString(out, F_TYPE, limit(type, 1024, "type"));
     }
     if (target != null) {
-      out.writeStringField("target", limit(target, 1024, "target"));
+      writeString(out, F_TARGET, limit(target, 1024, "target"));
     }
     if (data != null) {
-      out.writeStringField("data", limit(data, 8192, "data"));
+      writeString(out, F_DATA, limit(data, 8192, "data"));
     }
   }
 
   private static void writeDuration(SpanData span, JsonGenerator out) throws IOException {
     char[] chars = new char[19];
-    out.writeFieldName("duration");
+    out.writeFieldName(F_DURATION);
     out.writeString(chars, 0, formatDuration(span.durationNanos(), chars));
   }
 
@@ -257,17 +397,17 @@ final class EnvelopeMapper {
         continue;
       }
       if (!open) {
-        out.writeObjectFieldStart("properties");
+        writeObject(out, F_PROPERTIES);
         open = true;
       }
       out.writeStringField(key, limit(String.valueOf(attributes.value(i)), 8192, "property value"));
     }
     if (cancelled) {
       if (!open) {
-        out.writeObjectFieldStart("properties");
+        writeObject(out, F_PROPERTIES);
         open = true;
       }
-      out.writeStringField("weft.cancelled", "true");
+      writeString(out, F_WEFT_CANCELLED, "true");
     }
     if (open) {
       out.writeEndObject();
@@ -281,24 +421,24 @@ final class EnvelopeMapper {
       return;
     }
     out.writeStartObject();
-    out.writeStringField("name", EXCEPTION);
-    out.writeStringField("time", formatTime(span.startEpochNanos() + span.durationNanos()));
-    out.writeStringField("iKey", instrumentationKey);
-    out.writeNumberField("sampleRate", span.samplingPercentage());
-    writeTags(span, span.spanId(), false, Attributes.EMPTY, out);
-    out.writeObjectFieldStart("data");
-    out.writeStringField("baseType", "ExceptionData");
-    out.writeObjectFieldStart("baseData");
-    out.writeNumberField("ver", 2);
-    out.writeArrayFieldStart("exceptions");
+    writeString(out, F_NAME, EXCEPTION);
+    writeString(out, F_TIME, formatTime(span.startEpochNanos() + span.durationNanos()));
+    writeString(out, F_I_KEY, instrumentationKeyValue);
+    writeSampleRate(out, span.samplingPercentage());
+    writeTags(span, span.spanId(), false, NONE, out);
+    writeObject(out, F_DATA);
+    writeString(out, F_BASE_TYPE, "ExceptionData");
+    writeObject(out, F_BASE_DATA);
+    writeNumber(out, F_VER, 2);
+    writeArray(out, F_EXCEPTIONS);
     out.writeStartObject();
     String typeName = error.getClass().getName();
     String message = error.getMessage();
-    out.writeStringField("typeName", limit(typeName, 1024, "exception type"));
-    out.writeStringField("message", limit(message == null || message.isBlank() ? typeName : message, 32768,
+    writeString(out, F_TYPE_NAME, limit(typeName, 1024, "exception type"));
+    writeString(out, F_MESSAGE, limit(message == null || message.isBlank() ? typeName : message, 32768,
         "exception message"));
-    out.writeBooleanField("hasFullStack", true);
-    out.writeStringField("stack", limit(stackTrace(error), 32768, "exception stack"));
+    writeBoolean(out, F_HAS_FULL_STACK, true);
+    writeString(out, F_STACK, limit(stackTrace(error), 32768, "exception stack"));
     out.writeEndObject();
     out.writeEndArray();
     out.writeEndObject();
@@ -326,20 +466,20 @@ final class EnvelopeMapper {
     return text.toString();
   }
 
-  private static @Nullable String string(Attributes attributes, String key) {
-    Object value = attributes.get(key);
+  private static @Nullable String string(Object[] attributes, int key) {
+    Object value = attributes[key];
     return value == null ? null : value.toString();
   }
 
-  private static @Nullable String string(Attributes attributes, String key, String legacyKey) {
+  private static @Nullable String string(Object[] attributes, int key, int legacyKey) {
     String value = string(attributes, key);
     return value != null ? value : string(attributes, legacyKey);
   }
 
-  private static @Nullable Long number(Attributes attributes, String key, String legacyKey) {
-    Object value = attributes.get(key);
+  private static @Nullable Long number(Object[] attributes, int key, int legacyKey) {
+    Object value = attributes[key];
     if (value == null) {
-      value = attributes.get(legacyKey);
+      value = attributes[legacyKey];
     }
     if (value instanceof Number) {
       return ((Number) value).longValue();
@@ -359,9 +499,9 @@ final class EnvelopeMapper {
   }
 
   /** {@code host[:port]} from server.address/server.port (or the URL), default ports omitted. */
-  private static @Nullable String hostPort(Attributes attributes, @Nullable String url, @Nullable String dbSystem) {
-    String host = string(attributes, "server.address");
-    Long port = number(attributes, "server.port", "server.port");
+  private static @Nullable String hostPort(Object[] attributes, @Nullable String url, @Nullable String dbSystem) {
+    String host = string(attributes, A_SERVER_ADDRESS);
+    Long port = number(attributes, A_SERVER_PORT, A_SERVER_PORT);
     String scheme = null;
     if (host == null && url != null) {
       try {
@@ -474,4 +614,48 @@ final class EnvelopeMapper {
     }
   }
 
+  private static void writeString(JsonGenerator out, SerializableString field, String value) throws IOException {
+    out.writeFieldName(field);
+    out.writeString(value);
+  }
+
+  private static void writeString(JsonGenerator out, SerializableString field, SerializableString value)
+      throws IOException {
+    out.writeFieldName(field);
+    out.writeString(value);
+  }
+
+  private static void writeNumber(JsonGenerator out, SerializableString field, int value) throws IOException {
+    out.writeFieldName(field);
+    out.writeNumber(value);
+  }
+
+  private static void writeNumber(JsonGenerator out, SerializableString field, double value) throws IOException {
+    out.writeFieldName(field);
+    out.writeNumber(value);
+  }
+
+  private static void writeSampleRate(JsonGenerator out, double rate) throws IOException {
+    out.writeFieldName(F_SAMPLE_RATE);
+    if (rate == 100.0) {
+      out.writeNumber("100.0"); // the common case, without formatting a double per envelope
+    } else {
+      out.writeNumber(rate);
+    }
+  }
+
+  private static void writeBoolean(JsonGenerator out, SerializableString field, boolean value) throws IOException {
+    out.writeFieldName(field);
+    out.writeBoolean(value);
+  }
+
+  private static void writeObject(JsonGenerator out, SerializableString field) throws IOException {
+    out.writeFieldName(field);
+    out.writeStartObject();
+  }
+
+  private static void writeArray(JsonGenerator out, SerializableString field) throws IOException {
+    out.writeFieldName(field);
+    out.writeStartArray();
+  }
 }
