@@ -45,7 +45,8 @@ import reactor.netty.http.server.HttpServerResponse;
  *
  * <p>It serves {@code POST /v2.1/track} and {@code /v2/track} (gzip or identity; newline-delimited JSON or a JSON
  * array) and answers like the service: 200 with a TrackResponse, 206 with per-item errors, 400 when every item is
- * invalid or the body is not JSON, 413 for an oversized body, 415 for a wrong content type or encoding, 405 for other
+ * invalid or the body is not JSON, 413 for an oversized body, 415 for a wrong content type (none is fine, as Microsoft's
+ * Java exporter sends none) or encoding, 405 for other
  * methods. Queries: {@code GET /api/items?operationId=&type=}, {@code GET /api/traces/{operationId}}, {@code GET
  * /api/stats}. It binds 127.0.0.1 by default, because the query API shows everything it received.
  *
@@ -268,7 +269,9 @@ public final class LocalEndpoint implements AutoCloseable {
 
   private static boolean acceptableContentType(@Nullable String contentType) {
     if (contentType == null) {
-      return false;
+      // Microsoft's Java exporter (azure-monitor-opentelemetry-autoconfigure 1.2.0) sends gzip NDJSON with no
+      // Content-Type at all, and the service accepts it; the body's first byte tells an array from NDJSON.
+      return true;
     }
     String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     return type.equals("application/x-json-stream") || type.equals("application/json");

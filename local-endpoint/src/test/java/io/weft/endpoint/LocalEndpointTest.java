@@ -134,6 +134,16 @@ class LocalEndpointTest {
   }
 
   @Test
+  void aBodyWithoutContentTypeIsAcceptedAsMicrosoftsJavaExporterSendsIt() {
+    // azure-monitor-opentelemetry-autoconfigure 1.2.0 posts gzip NDJSON with Content-Encoding but no Content-Type.
+    Http.Response response = http.post("/v2.1/track", Envelopes.gzip(Envelopes.ndjson(trace())),
+        Map.of("Content-Encoding", "gzip"));
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().get("itemsAccepted").asInt()).isEqualTo(4);
+    assertThat(endpoint.store().items()).hasSize(4);
+  }
+
+  @Test
   void wrongContentTypeOrEncodingIs415() {
     Http.Response text = http.post("/v2.1/track", Envelopes.ndjson(trace()), Map.of("Content-Type", "text/plain"));
     assertThat(text.status()).isEqualTo(415);
