@@ -1,0 +1,154 @@
+package io.weft.benchmarks.exporter;
+
+import com.azure.monitor.opentelemetry.autoconfigure.AzureMonitorAutoConfigure;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
+import io.weft.core.Tracer;
+import io.weft.endpoint.EndpointStats;
+import io.weft.endpoint.LocalEndpoint;
+import io.weft.exporter.azure.AzureMonitorExporter;
+import io.weft.exporter.azure.ExporterMetrics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Weft's exporter next to the Azure Monitor OpenTelemetry exporter ({@code azure-monitor-opentelemetry-autoconfigure}
+ * 1.2.0 on the OpenTelemetry SDK), in one run, on the same work: each operation ends 10,000 CLIENT spans with the
+ * same six SQL attributes and flushes; the score is spans per second delivered to a loopback count-only
+ * {@link LocalEndpoint} (it inflates and counts every item), B/op from {@code -prof gc} is per span. Both exporters
+ * batch 512 spans, linger 5 ms and queue up to 20,000 spans; everything else is each library's default (Weft: gzip
+ * level 1, 2 requests in flight). Teardown fails the run if the endpoint accepted fewer items than spans were ended.
+ *
+ * <p>Nothing leaves loopback: the Azure exporter's live metrics are off ({@code applicationinsights.live.metrics
+ * .enabled=false}, which its autoconfiguration reads); its statsbeat is only started for an ingestion endpoint in a
+ * known Azure region, which {@code http://127.0.0.1} is not, and its intervals are set beyond the run as well; its
+ * metric and log exporters are off.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 8, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@State(Scope.Benchmark)
+public class AzureExporterComparisonBenchmark {
+  static final int SPANS = 10_000;
+  static final int QUEUE = 2 * SPANS;
+
+  @Param({"weft", "azure"})
+  public String exporter;
+
+  private LocalEndpoint endpoint;
+  private long ended;
+  // Weft
+  private AzureMonitorExporter weftExporter;
+  private Tracer weft;
+  // Azure Monitor on OpenTelemetry
+  private OpenTelemetrySdk otel;
+  private io.opentelemetry.api.trace.Tracer azure;
+
+  private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");
+  private static final AttributeKey<String> DB_NAMESPACE = AttributeKey.stringKey("db.namespace");
+  private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  private static final AttributeKey<String> QUERY = AttributeKey.stringKey("db.query.text");
+  private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("db.operation.name");
+  private static final String SQL = "SELECT id, total FROM orders WHERE customer_id = ? AND status = ?";
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    endpoint = LocalEndpoint.builder().countOnly(true).start();
+    if (exporter.equals("weft")) {
+      weftExporter = AzureMonitorExporter.builder().connectionString(endpoint.connectionString())
+          .persistenceDisabled().maxQueueSize(QUEUE).maxBatchSize(512).linger(Duration.ofMillis(5)).build();
+      weft = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(weftExporter).build();
+    } else {
+      AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder();
+      AzureMonitorAutoConfigure.customize(builder, endpoint.connectionString() + ";LiveEndpoint=" + endpoint.url());
+      builder.addPropertiesSupplier(AzureExporterComparisonBenchmark::azureProperties);
+      otel = builder.build().getOpenTelemetrySdk();
+      azure = otel.getTracer("io.weft.benchmarks");
+    }
+  }
+
+  /** Applied after the Azure autoconfiguration's own properties, so these win. */
+  static Map<String, String> azureProperties() {
+    Map<String, String> properties = new HashMap<>();
+    properties.put("otel.service.name", "bench");
+    properties.put("applicationinsights.live.metrics.enabled", "false");
+    properties.put("otel.metrics.exporter", "none");
+    properties.put("otel.logs.exporter", "none");
+    String year = Long.toString(TimeUnit.DAYS.toSeconds(365));
+    properties.put("STATSBEAT_SHORT_INTERVAL_SECONDS_PROPERTY_NAME", year);
+    properties.put("STATSBEAT_LONG_INTERVAL_SECONDS_PROPERTY_NAME", year);
+    properties.put("otel.bsp.schedule.delay", "5");
+    properties.put("otel.bsp.max.queue.size", Integer.toString(QUEUE));
+    properties.put("otel.bsp.max.export.batch.size", "512");
+    return properties;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    String accounting;
+    if (weftExporter != null) {
+      weftExporter.shutdown().block(Duration.ofSeconds(60));
+      ExporterMetrics metrics = weftExporter.metrics();
+      accounting = metrics.toString();
+    } else {
+      otel.getSdkTracerProvider().shutdown().join(60, TimeUnit.SECONDS);
+      otel.close();
+      accounting = "(the OpenTelemetry SDK keeps no delivery counters)";
+    }
+    EndpointStats stats = endpoint.stats();
+    endpoint.close();
+    System.out.printf("%n%s: ended %,d spans; endpoint accepted %,d items in %,d requests (%,d B gzip, %,d B"
+        + " inflated); %s%n", exporter, ended, stats.itemsAccepted(), stats.requestsReceived(),
+        stats.bytesReceived(), stats.bytesInflated(), accounting);
+    if (stats.itemsAccepted() < ended) {
+      throw new IllegalStateException(exporter + " lost spans: ended " + ended + ", accepted "
+          + stats.itemsAccepted());
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public void exportAndDeliver() {
+    if (weft != null) {
+      for (int i = 0; i < SPANS; i++) {
+        weft.spanBuilder("SELECT orders").kind(io.weft.core.SpanKind.CLIENT)
+            .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
+            .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
+            .attribute("db.query.text", SQL).attribute("db.operation.name", "SELECT").start().end();
+      }
+      weftExporter.flush().block(Duration.ofSeconds(60));
+    } else {
+      for (int i = 0; i < SPANS; i++) {
+        azure.spanBuilder("SELECT orders").setSpanKind(SpanKind.CLIENT)
+            .setAttribute(DB_SYSTEM, "postgresql").setAttribute(DB_NAMESPACE, "shop")
+            .setAttribute(SERVER_ADDRESS, "db.example.com").setAttribute(SERVER_PORT, 5432L)
+            .setAttribute(QUERY, SQL).setAttribute(OPERATION, "SELECT").startSpan().end();
+      }
+      // Completes when the batch processor's exports, i.e. the exporter's HTTP sends, have completed.
+      otel.getSdkTracerProvider().forceFlush().join(60, TimeUnit.SECONDS);
+    }
+    ended += SPANS;
+  }
+}
