@@ -88,6 +88,11 @@ public final class AzureMonitorExporter implements SpanExporter {
   // Queue size at which the worker moves spans to disk when every send slot is busy (-1: persistence off).
   private final int spillThreshold;
   private volatile boolean closed;
+  // Set by shutdown on the worker after its last pass over the queue; a span offered later is counted by whoever
+  // sees the flag (the producer or the worker), one sweeper at a time, so none stays queued unaccounted.
+  private volatile boolean sealed;
+  private volatile @Nullable Mono<Void> shutdownResult;
+  private final AtomicInteger sweeping = new AtomicInteger();
   // The JVM shutdown hook registered for this exporter, if any; removed by an explicit shutdown.
   private volatile @Nullable Thread shutdownHook;
 
@@ -109,6 +114,9 @@ public final class AzureMonitorExporter implements SpanExporter {
       new java.util.concurrent.ConcurrentHashMap<>();
   private boolean diskLoading;
   private final BatchBuffer.Gzip gzip;
+  // Batch buffers whose batches are finished, for the next batches: a batch holds its envelopes' bytes until every
+  // one is resolved (for retries), so buffers are recycled at finish, never while a batch can still resend.
+  private final java.util.ArrayDeque<BatchBuffer> buffers = new java.util.ArrayDeque<>();
   private static final byte[] NEWLINE = {'\n'};
 
   private AzureMonitorExporter(Settings settings) {
@@ -184,11 +192,33 @@ public final class AzureMonitorExporter implements SpanExporter {
       return;
     }
     queue.offer(span);
+    if (sealed) {
+      sweepAfterShutdown(); // shutdown's last pass may have missed this span: count it as SHUTDOWN
+      return;
+    }
     // Wake the worker only when the queue crosses a full batch or no linger timer is armed: not once per span.
     // Above a full batch the worker is either already draining or waiting for a send slot, which a response frees.
     if (size == settings.maxBatchSize || size == spillThreshold || !armed) {
       signal();
     }
+  }
+
+  /**
+   * Counts as {@code SHUTDOWN} whatever is still queued after shutdown's last pass: spans whose producers passed the
+   * {@code closed} check just before shutdown began. Runs on any thread; one at a time (the queue has one consumer).
+   */
+  private void sweepAfterShutdown() {
+    if (sweeping.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      while (queue.poll() != null) {
+        queued.decrementAndGet();
+        metrics.recordDropped(DropReason.SHUTDOWN, 1);
+      }
+      missed = sweeping.addAndGet(-missed);
+    } while (missed != 0);
   }
 
   private void signal() {
@@ -235,6 +265,11 @@ public final class AzureMonitorExporter implements SpanExporter {
           break;
         }
       }
+      if (settings.noopDownstream) {
+        discard(settings.maxBatchSize);
+        lingerDeadline = -1;
+        continue;
+      }
       Batch batch = nextBatch();
       lingerDeadline = -1;
       if (batch != null) {
@@ -245,7 +280,11 @@ public final class AzureMonitorExporter implements SpanExporter {
       }
     }
     spillIfBudgetsFull();
-    if (queued.get() == 0) {
+    if (queued.get() > 0 && (inFlight >= settings.maxInFlight || inFlightBytes >= settings.maxInFlightBytes)) {
+      // Every send slot is busy: the next response runs drain() again, so producers need not wake the worker for
+      // each span they add (they still do at a full batch and at the spill threshold).
+      armed = true;
+    } else if (queued.get() == 0) {
       armed = false;
       if (queued.get() > 0) { // a producer raced the flag: make sure its span is picked up
         armed = true;
@@ -270,7 +309,10 @@ public final class AzureMonitorExporter implements SpanExporter {
       if (batch == null) {
         return;
       }
-      spill(batch.entries).subscribe();
+      spill(batch.entries).subscribe(); // copies the envelopes before it returns
+      if (batch.buffer != null) {
+        recycle(batch.buffer);
+      }
     }
   }
 
@@ -288,7 +330,11 @@ public final class AzureMonitorExporter implements SpanExporter {
 
   private @Nullable Batch nextBatch() {
     int expected = Math.min(settings.maxBatchSize, queued.get());
-    BatchBuffer buffer = new BatchBuffer(Math.max(1024, expected * 700));
+    BatchBuffer buffer = buffers.poll();
+    if (buffer == null) {
+      buffer = new BatchBuffer(Math.max(1024, expected * 700));
+    }
+    buffer.reset();
     int[] offsets = new int[expected * 2 + 2];
     int[] lengths = new int[offsets.length];
     List<Tracking> trackings = new ArrayList<>(offsets.length);
@@ -346,6 +392,7 @@ public final class AzureMonitorExporter implements SpanExporter {
       sendLog.log("cannot create a JSON generator", e);
     }
     if (count == 0) {
+      recycle(buffer);
       return null;
     }
     byte[] data = buffer.array();
@@ -355,7 +402,25 @@ public final class AzureMonitorExporter implements SpanExporter {
       entries.add(new Entry(data, offsets[i], lengths[i], trackings.get(i)));
       bytes += lengths[i] + 1;
     }
-    return new Batch(entries, bytes);
+    Batch batch = new Batch(entries, bytes);
+    batch.buffer = buffer;
+    return batch;
+  }
+
+  /** The no-op downstream (benchmarks only): takes up to {@code max} spans off the queue as delivered. */
+  private void discard(int max) {
+    int taken = 0;
+    while (taken < max && queue.poll() != null) {
+      taken++;
+    }
+    queued.addAndGet(-taken);
+    metrics.recordDelivered(taken);
+  }
+
+  private void recycle(BatchBuffer buffer) {
+    if (!stopped && buffers.size() <= settings.maxInFlight) {
+      buffers.push(buffer);
+    }
   }
 
   private void send(Batch batch) {
@@ -387,6 +452,22 @@ public final class AzureMonitorExporter implements SpanExporter {
         .subscribe(
             response -> onWorker(() -> onResponse(batch, target, response)),
             error -> onWorker(() -> onError(batch, error)));
+  }
+
+  /** Runs {@code task} on the worker (inline if the worker is gone), then completes {@code sink}. */
+  private void onWorkerThen(MonoSink<Void> sink, Runnable task) {
+    Runnable run = () -> {
+      try {
+        task.run();
+      } finally {
+        sink.success();
+      }
+    };
+    try {
+      worker.schedule(run);
+    } catch (RuntimeException rejected) {
+      run.run();
+    }
   }
 
   private void onWorker(Runnable task) {
@@ -556,6 +637,13 @@ public final class AzureMonitorExporter implements SpanExporter {
     if (outstanding.remove(batch)) {
       inFlight--;
       inFlightBytes -= batch.bytes;
+      BatchBuffer buffer = batch.buffer;
+      if (buffer != null) {
+        // Every entry is resolved: delivered, dropped, or copied out by spill() before this call.
+        batch.buffer = null;
+        batch.entries = List.of();
+        recycle(buffer);
+      }
       Path file = batch.diskFile;
       DiskSpill spill = disk;
       if (file != null && spill != null) {
@@ -727,6 +815,21 @@ public final class AzureMonitorExporter implements SpanExporter {
    */
   @Override
   public Mono<Void> shutdown() {
+    Mono<Void> result = shutdownResult;
+    if (result == null) {
+      synchronized (this) {
+        result = shutdownResult;
+        if (result == null) {
+          // One shutdown: every later call (the JVM hook, a second close) shares its completion.
+          result = shutdownOnce().cache();
+          shutdownResult = result;
+        }
+      }
+    }
+    return result;
+  }
+
+  private Mono<Void> shutdownOnce() {
     return Mono.defer(() -> {
       closed = true;
       Thread hook = shutdownHook;
@@ -766,6 +869,8 @@ public final class AzureMonitorExporter implements SpanExporter {
                 metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
               }
             }
+            sealed = true;
+            sweepAfterShutdown();
             flushWaiters.forEach(MonoSink::success);
             flushWaiters.clear();
             sink.success(left);
@@ -775,7 +880,8 @@ public final class AzureMonitorExporter implements SpanExporter {
               return Mono.<Void>empty();
             }
             if (disk == null || !disk.enabled()) {
-              return Mono.<Void>fromRunnable(() -> onWorker(() -> {
+              // Completes once the drops are counted, so that the metrics are final when shutdown completes.
+              return Mono.<Void>create(sink -> onWorkerThen(sink, () -> {
                 java.util.Set<Tracking> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
                 for (Entry entry : left) {
                   if (counted.add(entry.tracking)) {
@@ -884,8 +990,9 @@ public final class AzureMonitorExporter implements SpanExporter {
       this(json, 0, json.length, tracking);
     }
 
+    /** A copy of this envelope's bytes: the batch buffer they live in is recycled once the batch finishes. */
     byte[] json() {
-      return offset == 0 && length == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + length);
+      return java.util.Arrays.copyOfRange(data, offset, offset + length);
     }
   }
 
@@ -897,6 +1004,8 @@ public final class AzureMonitorExporter implements SpanExporter {
     int redirects;
     @Nullable URI redirectedTo;
     @Nullable Path diskFile;
+    // The buffer the entries point into (null for a batch read back from disk); recycled when the batch finishes.
+    @Nullable BatchBuffer buffer;
 
     Batch(List<Entry> entries, long bytes) {
       this.entries = entries;
@@ -921,12 +1030,14 @@ public final class AzureMonitorExporter implements SpanExporter {
       int gzipLevel,
       @Nullable Path storageDirectory,
       long storageMaxBytes,
-      Duration storageRetention) {}
+      Duration storageRetention,
+      boolean noopDownstream) {}
 
   /** Configures an {@link AzureMonitorExporter}; every setting is checked when set, naming the setting. */
   public static final class Builder {
     private @Nullable ConnectionString connectionString;
     private int maxQueueSize = 8192;
+    private boolean noopDownstream;
     private int maxBatchSize = 512;
     private long maxBatchBytes = 1024 * 1024;
     private Duration linger = Duration.ofSeconds(5);
@@ -1084,6 +1195,16 @@ public final class AzureMonitorExporter implements SpanExporter {
       return this;
     }
 
+    /**
+     * Benchmarks only (not public): the worker takes spans off the queue in batches, with the same linger and
+     * wake-ups, and counts them delivered without mapping, encoding or sending them, so that the producers' side
+     * of the hand-off can be measured on its own.
+     */
+    Builder noopDownstream() {
+      this.noopDownstream = true;
+      return this;
+    }
+
     /** The exporter; fails fast without a connection string. */
     public AzureMonitorExporter build() {
       if (connectionString == null) {
@@ -1094,7 +1215,7 @@ public final class AzureMonitorExporter implements SpanExporter {
       AzureMonitorExporter exporter = new AzureMonitorExporter(new Settings(connectionString, maxQueueSize,
           maxBatchSize, maxBatchBytes, linger, maxInFlight, maxInFlightBytes, maxRetries, initialBackoff, maxBackoff,
           connectTimeout, responseTimeout, shutdownTimeout, gzipLevel, directory, storageMaxBytes,
-          storageRetention));
+          storageRetention, noopDownstream));
       if (shutdownHook) {
         Thread hook = new Thread(() -> exporter.shutdown().block(shutdownTimeout.plusSeconds(5)),
             "weft-exporter-shutdown");

@@ -1,8 +1,8 @@
 /**
- * The Application Insights exporter (issue #4). Built so far: {@link io.weft.exporter.azure.ConnectionString}
- * (parsing and endpoint resolution, spec rule 15) and the span-to-envelope mapping and gzip NDJSON encoding (rules
- * 2–7), verified against the local endpoint's validator. The sending pipeline (queue, batcher, sender, retries,
- * disk spill, accounting) is still to come.
+ * The Application Insights exporter: {@link io.weft.exporter.azure.AzureMonitorExporter} (bounded queue, batches,
+ * gzip NDJSON over reactor-netty, retries, disk spill, accounting in {@link io.weft.exporter.azure.ExporterMetrics})
+ * and {@link io.weft.exporter.azure.ConnectionString} (parsing and endpoint resolution, spec rule 15); the
+ * span-to-envelope mapping (rules 2–7) is package-private.
  */
 @NullMarked
 package io.weft.exporter.azure;

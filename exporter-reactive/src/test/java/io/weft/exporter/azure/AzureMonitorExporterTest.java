@@ -193,6 +193,44 @@ class AzureMonitorExporterTest {
   }
 
   @Test
+  void spansEndedWhileShutdownRunsAreAllAccountedFor() throws Exception {
+    // Producers keep ending spans while shutdown runs: a span whose producer passed the "closed" check just before
+    // shutdown began, and was queued after shutdown's last pass, must still be counted (as SHUTDOWN), not stay
+    // pending forever.
+    for (int round = 0; round < 10; round++) {
+      start(builder().maxBatchSize(50).shutdownTimeout(Duration.ofMillis(100)));
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+      java.util.concurrent.ExecutorService producers = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        for (int p = 0; p < 2; p++) {
+          producers.execute(() -> {
+            started.countDown();
+            while (!stop.get()) {
+              tracer.spanBuilder("op").start().end();
+            }
+          });
+        }
+        assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        exporter.shutdown().block(WAIT);
+        stop.set(true);
+      } finally {
+        producers.shutdown();
+        assertThat(producers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      }
+      ExporterMetrics metrics = exporter.metrics();
+      assertThat(metrics.pending()).as("round %d: %s", round, metrics).isZero();
+      assertThat(metrics.delivered() + metrics.dropped()).as("round %d: %s", round, metrics)
+          .isEqualTo(metrics.handedOver());
+      // The producers outrun the endpoint, so the queue also overflows.
+      assertThat(metrics.dropped()).as("%s", metrics)
+          .isEqualTo(metrics.dropped(DropReason.SHUTDOWN) + metrics.dropped(DropReason.QUEUE_FULL));
+      // A second shutdown completes at once.
+      exporter.shutdown().block(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void randomFailuresLoseAndDuplicateNothing() {
     start(builder().maxBatchSize(200).maxRetries(100).maxQueueSize(20_000));
     endpoint.faults().failRandomly(0.3, 7, 503);
