@@ -68,7 +68,9 @@ import reactor.util.concurrent.Queues;
  */
 public final class AzureMonitorExporter implements SpanExporter {
   private static final Logger logger = LoggerFactory.getLogger(AzureMonitorExporter.class);
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  // No root-value separator: the batch writes exactly one '\n' after each envelope itself.
+  private static final JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactoryBuilder()
+      .rootValueSeparator((com.fasterxml.jackson.core.SerializableString) null).build();
   private static final int MAX_REDIRECTS = 10;
   private static final int MAX_ITEM_BYTES = 64 * 1024;
 
@@ -99,7 +101,7 @@ public final class AzureMonitorExporter implements SpanExporter {
   // Confined to the worker.
   private final Scheduler scheduler;
   private final Scheduler.Worker worker;
-  private URI trackUrl;
+  private volatile URI trackUrl; // written on the worker, read by sends
   private int inFlight;
   private long inFlightBytes;
   private long lingerDeadline = -1;
@@ -113,7 +115,9 @@ public final class AzureMonitorExporter implements SpanExporter {
   private final java.util.concurrent.ConcurrentHashMap<String, List<Tracking>> ownFiles =
       new java.util.concurrent.ConcurrentHashMap<>();
   private boolean diskLoading;
-  private final BatchBuffer.Gzip gzip;
+  // gzip streams for sends, one per batch being sent (a batch sends once at a time): sends run on the parallel
+  // scheduler, so that compressing one batch overlaps with encoding the next on the worker. Worker-confined pool.
+  private final java.util.ArrayDeque<BatchBuffer.Gzip> gzips = new java.util.ArrayDeque<>();
   // Batch buffers whose batches are finished, for the next batches: a batch holds its envelopes' bytes until every
   // one is resolved (for retries), so buffers are recycled at finish, never while a batch can still resend.
   private final java.util.ArrayDeque<BatchBuffer> buffers = new java.util.ArrayDeque<>();
@@ -132,7 +136,6 @@ public final class AzureMonitorExporter implements SpanExporter {
         .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
         .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-json-stream")
             .set(HttpHeaderNames.CONTENT_ENCODING, "gzip").set(HttpHeaderNames.USER_AGENT, ""));
-    this.gzip = new BatchBuffer.Gzip(settings.gzipLevel);
     this.scheduler = Schedulers.newSingle("weft-exporter", true);
     this.worker = scheduler.createWorker();
     this.disk = settings.storageDirectory == null ? null : new DiskSpill(settings.storageDirectory,
@@ -276,7 +279,7 @@ public final class AzureMonitorExporter implements SpanExporter {
         inFlight++;
         inFlightBytes += batch.bytes;
         outstanding.add(batch);
-        send(batch);
+        dispatch(batch);
       }
     }
     spillIfBudgetsFull();
@@ -358,11 +361,13 @@ public final class AzureMonitorExporter implements SpanExporter {
           mapper.writeItem(span, out);
           out.flush();
           ends[0] = buffer.size();
+          buffer.write('\n'); // the envelopes of a batch lie in one newline-separated run: one deflate call
           if (exception) {
             starts[1] = buffer.size();
             mapper.writeExceptionItem(span, out);
             out.flush();
             ends[1] = buffer.size();
+            buffer.write('\n');
           }
         } catch (IOException | RuntimeException e) {
           metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
@@ -423,23 +428,50 @@ public final class AzureMonitorExporter implements SpanExporter {
     }
   }
 
+  /** Sends {@code batch} from the parallel scheduler: gzip is CPU work, done off the worker. Worker only. */
+  private void dispatch(Batch batch) {
+    if (batch.gzip == null) {
+      BatchBuffer.Gzip gzip = gzips.poll();
+      batch.gzip = gzip != null ? gzip : new BatchBuffer.Gzip(settings.gzipLevel);
+    }
+    try {
+      Schedulers.parallel().schedule(() -> send(batch));
+    } catch (RuntimeException rejected) {
+      send(batch);
+    }
+  }
+
+  /**
+   * Compresses and posts {@code batch}; runs on a parallel thread. It reads only what the worker wrote before
+   * dispatching (entries, target) and the batch's own gzip stream; every outcome goes back to the worker.
+   */
   private void send(Batch batch) {
     byte[] body;
     try {
+      BatchBuffer.Gzip gzip = Objects.requireNonNull(batch.gzip);
+      List<Entry> entries = batch.entries;
       gzip.start();
-      for (int i = 0; i < batch.entries.size(); i++) {
-        if (i > 0) {
-          gzip.add(NEWLINE, 0, 1);
+      if (contiguous(entries)) {
+        Entry first = entries.get(0);
+        Entry last = entries.get(entries.size() - 1);
+        gzip.add(first.data(), first.offset(), last.offset() + last.length() - first.offset());
+      } else {
+        for (int i = 0; i < entries.size(); i++) {
+          if (i > 0) {
+            gzip.add(NEWLINE, 0, 1);
+          }
+          Entry entry = entries.get(i);
+          gzip.add(entry.data(), entry.offset(), entry.length());
         }
-        Entry entry = batch.entries.get(i);
-        gzip.add(entry.data(), entry.offset(), entry.length());
       }
       body = gzip.finish();
     } catch (RuntimeException e) {
-      for (Entry entry : batch.entries) {
-        drop(entry.tracking, DropReason.ENCODING_FAILED);
-      }
-      finish(batch);
+      onWorker(() -> {
+        for (Entry entry : batch.entries) {
+          drop(entry.tracking, DropReason.ENCODING_FAILED);
+        }
+        finish(batch);
+      });
       return;
     }
     metrics.recordRequest();
@@ -454,19 +486,34 @@ public final class AzureMonitorExporter implements SpanExporter {
             error -> onWorker(() -> onError(batch, error)));
   }
 
+  /** Whether the entries are one run of one array, each followed by a single newline (a batch as encoded). */
+  private static boolean contiguous(List<Entry> entries) {
+    for (int i = 1; i < entries.size(); i++) {
+      Entry previous = entries.get(i - 1);
+      Entry entry = entries.get(i);
+      if (entry.data() != previous.data() || entry.offset() != previous.offset() + previous.length() + 1) {
+        return false;
+      }
+    }
+    return !entries.isEmpty();
+  }
+
   /** Runs {@code task} on the worker (inline if the worker is gone), then completes {@code sink}. */
   private void onWorkerThen(MonoSink<Void> sink, Runnable task) {
-    Runnable run = () -> {
+    onWorkerOrHere(() -> {
       try {
         task.run();
       } finally {
         sink.success();
       }
-    };
+    });
+  }
+
+  private void onWorkerOrHere(Runnable task) {
     try {
-      worker.schedule(run);
+      worker.schedule(task);
     } catch (RuntimeException rejected) {
-      run.run();
+      task.run();
     }
   }
 
@@ -568,7 +615,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     trackUrl = newTrack; // remembered for later batches
     batch.redirects++;
     batch.redirectedTo = newTrack;
-    send(batch); // keeps its slot
+    dispatch(batch); // keeps its slot
   }
 
   private void retry(Batch batch, List<Entry> entries, @Nullable String retryAfter) {
@@ -600,7 +647,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     // The batch keeps its slot while it waits: that is what bounds memory when the endpoint is down.
     worker.schedule(() -> {
       if (!stopped) {
-        send(batch);
+        dispatch(batch);
       }
     }, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
@@ -637,6 +684,15 @@ public final class AzureMonitorExporter implements SpanExporter {
     if (outstanding.remove(batch)) {
       inFlight--;
       inFlightBytes -= batch.bytes;
+      BatchBuffer.Gzip gzip = batch.gzip;
+      if (gzip != null) {
+        batch.gzip = null;
+        if (!stopped && gzips.size() <= settings.maxInFlight) {
+          gzips.push(gzip); // its send is over: the response (or error) for it is what brought us here
+        } else {
+          gzip.end();
+        }
+      }
       BatchBuffer buffer = batch.buffer;
       if (buffer != null) {
         // Every entry is resolved: delivered, dropped, or copied out by spill() before this call.
@@ -766,7 +822,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     inFlight++;
     inFlightBytes += bytes;
     outstanding.add(batch);
-    send(batch);
+    dispatch(batch);
   }
 
 
@@ -897,7 +953,7 @@ public final class AzureMonitorExporter implements SpanExporter {
           .then(connections.disposeLater())
           .doFinally(signal -> {
             scheduler.dispose();
-            gzip.end();
+            onWorkerOrHere(() -> gzips.forEach(BatchBuffer.Gzip::end));
           });
     });
   }
@@ -1006,6 +1062,8 @@ public final class AzureMonitorExporter implements SpanExporter {
     @Nullable Path diskFile;
     // The buffer the entries point into (null for a batch read back from disk); recycled when the batch finishes.
     @Nullable BatchBuffer buffer;
+    // This batch's gzip stream while it is being sent; back to the pool when the batch finishes.
+    BatchBuffer.@Nullable Gzip gzip;
 
     Batch(List<Entry> entries, long bytes) {
       this.entries = entries;
