@@ -125,6 +125,11 @@ final class Items {
   }
 
   /** Count-only mode: the number of items, without building them. */
+  /** A count-only result of {@code n} items (count-only mode keeps none of them). */
+  static Items counted(int n) {
+    return new Items(List.of(), n, null);
+  }
+
   static Items count(byte[] payload) {
     int start = firstNonSpace(payload);
     if (start < payload.length && payload[start] == '[') {

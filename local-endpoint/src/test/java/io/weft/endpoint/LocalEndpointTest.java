@@ -244,6 +244,35 @@ class LocalEndpointTest {
   }
 
   @Test
+  void countOnlyModeCountsGzipBodiesAsTheyInflate() {
+    try (LocalEndpoint counting = LocalEndpoint.builder().countOnly(true).start()) {
+      Http client = new Http(counting.url());
+      Map<String, String> gzip = Map.of("Content-Type", "application/x-json-stream", "Content-Encoding", "gzip");
+      // Blank lines, CRLF, a trailing newline, and lines across the 64 KB inflate buffer: 3,000 items of ~100 B.
+      StringBuilder text = new StringBuilder("\r\n  \n");
+      for (int i = 0; i < 3_000; i++) {
+        text.append("{\"i\":").append(i).append(",\"pad\":\"").append("x".repeat(80)).append("\"}\r\n");
+        if (i % 1000 == 0) {
+          text.append(" \t \n");
+        }
+      }
+      byte[] plain = text.toString().getBytes(StandardCharsets.UTF_8);
+      Http.Response lines = client.post("/v2.1/track", Envelopes.gzip(plain), gzip);
+      assertThat(lines.json().get("itemsAccepted").asInt()).isEqualTo(3_000);
+      assertThat(counting.stats().bytesInflated()).isEqualTo(plain.length);
+      // A gzip JSON array is counted by its elements.
+      Http.Response array = client.post("/v2.1/track",
+          Envelopes.gzip("  [{},{\"a\":[1,2]},{}]".getBytes(StandardCharsets.UTF_8)), gzip);
+      assertThat(array.json().get("itemsAccepted").asInt()).isEqualTo(3);
+      // Broken gzip is a 400 with the reason.
+      Http.Response broken = client.post("/v2.1/track", java.util.Arrays.copyOf(Envelopes.gzip(plain), 100), gzip);
+      assertThat(broken.status()).isEqualTo(400);
+      assertThat(broken.json().get("error").asText()).startsWith("body is not valid gzip");
+      assertThat(counting.stats().itemsAccepted()).isEqualTo(3_003);
+    }
+  }
+
+  @Test
   void anyKeyIsAcceptedWhenNoneIsConfigured() {
     try (LocalEndpoint open = LocalEndpoint.start()) {
       String otherKey = Envelopes.message().replace(IKEY, "other-key");
