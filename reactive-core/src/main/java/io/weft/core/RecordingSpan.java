@@ -261,6 +261,11 @@ final class RecordingSpan implements Span, SpanData {
   }
 
   @Override
+  public long parentSpanIdLong() {
+    return parentSpanId;
+  }
+
+  @Override
   public boolean hasRemoteParent() {
     return remoteParent;
   }

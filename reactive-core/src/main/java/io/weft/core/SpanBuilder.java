@@ -24,6 +24,9 @@ public final class SpanBuilder {
   private SpanKind kind = SpanKind.INTERNAL;
   private Object[] attributes = Attributes.NO_ENTRIES;
   private int attributeCount;
+  // Whether the array is this builder's alone (not yet handed to a span or an operator's template): it then grows
+  // in place, doubling, instead of being copied on every add.
+  private boolean owned;
   private @Nullable SpanContext parent;
   private @Nullable Span parentSpan;
   private boolean noParent;
@@ -66,7 +69,10 @@ public final class SpanBuilder {
     }
     for (int i = 0; i < attributeCount; i++) {
       if (attributes[i * 2].equals(key)) {
-        attributes = attributes.clone();
+        if (!owned) {
+          attributes = attributes.clone();
+          owned = true;
+        }
         attributes[i * 2 + 1] = value;
         return this;
       }
@@ -75,11 +81,15 @@ public final class SpanBuilder {
       tracer.stats.attributesDropped.increment();
       return this;
     }
-    // Copy on every add: operators share the array with every span they start, so it must never change after.
-    Object[] grown = Arrays.copyOf(attributes, attributeCount * 2 + 2);
-    grown[attributeCount * 2] = key;
-    grown[attributeCount * 2 + 1] = value;
-    attributes = grown;
+    // Spans and operators share the array they were given, so once handed out it never changes: copy then.
+    int needed = attributeCount * 2 + 2;
+    if (!owned || needed > attributes.length) {
+      attributes = Arrays.copyOf(attributes,
+          Math.max(needed, Math.min(Math.max(8, attributes.length * 2), SpanLimits.MAX_ATTRIBUTES * 2)));
+      owned = true;
+    }
+    attributes[attributeCount * 2] = key;
+    attributes[attributeCount * 2 + 1] = value;
     attributeCount++;
     return this;
   }
@@ -114,6 +124,7 @@ public final class SpanBuilder {
     if (local == null && parent == null && !noParent) {
       local = ThreadLocalSpan.get();
     }
+    owned = false; // the span shares the array from now on
     return tracer.start(name, kind, attributes, attributeCount, local, parent);
   }
 
@@ -152,6 +163,7 @@ public final class SpanBuilder {
   @SuppressWarnings("unchecked")
   private SpanTemplate template(@Nullable BiConsumer<Span, ?> onValue) {
     SpanContext explicit = parent != null ? parent : parentSpan != null ? parentSpan.context() : null;
+    owned = false; // the template shares the array with every span it starts
     return new SpanTemplate(tracer, name, kind, attributes, attributeCount, explicit, noParent,
         (BiConsumer<Span, Object>) onValue);
   }

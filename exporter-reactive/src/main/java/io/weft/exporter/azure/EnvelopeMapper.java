@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import io.weft.core.Attributes;
 import io.weft.core.SpanKind;
 import io.weft.core.StatusCode;
+import io.weft.core.internal.Hex;
 import io.weft.core.export.SpanData;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -142,6 +143,9 @@ final class EnvelopeMapper {
     return found;
   }
 
+  // Per-thread chars for ids, time and duration: the generator copies them at once, so one array serves all.
+  private static final ThreadLocal<char[]> SCRATCH = ThreadLocal.withInitial(() -> new char[64]);
+
   private final String instrumentationKey;
   private final SerializedString instrumentationKeyValue;
   private final String sdkVersion;
@@ -247,17 +251,17 @@ final class EnvelopeMapper {
     Object[] found = find(attributes);
     out.writeStartObject();
     writeString(out, F_NAME, request ? REQUEST_NAME : DEPENDENCY_NAME);
-    char[] chars = new char[27];
+    char[] chars = SCRATCH.get();
     out.writeFieldName(F_TIME);
     out.writeString(chars, 0, formatTime(span.startEpochNanos(), chars));
     writeString(out, F_I_KEY, instrumentationKeyValue);
     writeSampleRate(out, span.samplingPercentage());
-    writeTags(span, span.parentSpanId(), request, found, out);
+    writeTags(span, span.parentSpanIdLong(), request, found, out);
     writeObject(out, F_DATA);
     writeString(out, F_BASE_TYPE, request ? REQUEST_DATA : DEPENDENCY_DATA);
     writeObject(out, F_BASE_DATA);
     writeNumber(out, F_VER, 2);
-    writeString(out, F_ID, span.spanId());
+    writeId(out, F_ID, span.spanContext().spanIdLong());
     if (request) {
       writeRequest(span, found, out);
     } else {
@@ -269,12 +273,17 @@ final class EnvelopeMapper {
     out.writeEndObject();
   }
 
-  private void writeTags(SpanData span, @Nullable String parentId, boolean request, Object[] attributes,
+  private void writeTags(SpanData span, long parentId, boolean request, Object[] attributes,
       JsonGenerator out) throws IOException {
     writeObject(out, F_TAGS);
-    writeString(out, F_AI_OPERATION_ID, span.traceId());
-    if (parentId != null) {
-      writeString(out, F_AI_OPERATION_PARENT_ID, parentId);
+    char[] chars = SCRATCH.get();
+    io.weft.core.SpanContext context = span.spanContext();
+    Hex.write(context.traceIdHigh(), chars, 0);
+    Hex.write(context.traceIdLow(), chars, 16);
+    out.writeFieldName(F_AI_OPERATION_ID);
+    out.writeString(chars, 0, 32);
+    if (parentId != 0) {
+      writeId(out, F_AI_OPERATION_PARENT_ID, parentId);
     }
     String operationName = request ? span.name()
         : span.localRootKind() == SpanKind.SERVER ? span.localRootName() : null;
@@ -380,7 +389,7 @@ final class EnvelopeMapper {
   }
 
   private static void writeDuration(SpanData span, JsonGenerator out) throws IOException {
-    char[] chars = new char[19];
+    char[] chars = SCRATCH.get();
     out.writeFieldName(F_DURATION);
     out.writeString(chars, 0, formatDuration(span.durationNanos(), chars));
   }
@@ -425,7 +434,7 @@ final class EnvelopeMapper {
     writeString(out, F_TIME, formatTime(span.startEpochNanos() + span.durationNanos()));
     writeString(out, F_I_KEY, instrumentationKeyValue);
     writeSampleRate(out, span.samplingPercentage());
-    writeTags(span, span.spanId(), false, NONE, out);
+    writeTags(span, span.spanContext().spanIdLong(), false, NONE, out);
     writeObject(out, F_DATA);
     writeString(out, F_BASE_TYPE, "ExceptionData");
     writeObject(out, F_BASE_DATA);
@@ -633,6 +642,14 @@ final class EnvelopeMapper {
   private static void writeNumber(JsonGenerator out, SerializableString field, double value) throws IOException {
     out.writeFieldName(field);
     out.writeNumber(value);
+  }
+
+  /** A span id as 16 hex chars, straight from the number (no string per envelope). */
+  private static void writeId(JsonGenerator out, SerializableString field, long id) throws IOException {
+    char[] chars = SCRATCH.get();
+    Hex.write(id, chars, 0);
+    out.writeFieldName(field);
+    out.writeString(chars, 0, 16);
   }
 
   private static void writeSampleRate(JsonGenerator out, double rate) throws IOException {

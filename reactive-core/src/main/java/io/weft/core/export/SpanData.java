@@ -29,6 +29,12 @@ public interface SpanData {
   /** The parent's span id (16 hex), or null for a root span. */
   @Nullable String parentSpanId();
 
+  /** The parent's span id as a number, 0 for a root span (lets exporters write it without a string). */
+  default long parentSpanIdLong() {
+    String parent = parentSpanId();
+    return parent == null ? 0 : Long.parseUnsignedLong(parent, 16);
+  }
+
   /** Whether the parent came from another process (W3C extraction). */
   boolean hasRemoteParent();
 
