@@ -1,0 +1,104 @@
+package io.weft.exporter.azure;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.weft.core.SpanKind;
+import io.weft.core.Tracer;
+import io.weft.core.export.SpanData;
+import io.weft.core.export.SpanExporter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The exporter's CPU work per envelope, without threads, queues or HTTP: mapping + JSON encoding of a 512-span SQL
+ * batch into one buffer ({@code encode}), and gzip of that batch ({@code gzip}, level 1, the default). Run with
+ * {@code -t 1} and {@code -t 2} (independent state per thread) to see how two threads scale on this machine: the
+ * per-envelope time of two concurrent threads against one tells how much compute the two vCPUs really have, which
+ * caps any end-to-end throughput figure.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@State(Scope.Thread)
+public class EncodeScalingBenchmark {
+  static final int SPANS = 512;
+  private static final JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactoryBuilder()
+      .rootValueSeparator((com.fasterxml.jackson.core.SerializableString) null).build();
+
+  private final List<SpanData> spans = new ArrayList<>();
+  private EnvelopeMapper mapper;
+  private BatchBuffer buffer;
+  private BatchBuffer encoded;
+  private BatchBuffer.Gzip gzip;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    Tracer tracer = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(new SpanExporter() {
+      @Override
+      public void export(SpanData span) {
+        spans.add(span);
+      }
+    }).build();
+    for (int i = 0; i < SPANS; i++) {
+      tracer.spanBuilder("SELECT orders").kind(SpanKind.CLIENT)
+          .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
+          .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
+          .attribute("db.query.text", "SELECT id, total FROM orders WHERE customer_id = ? AND status = ?")
+          .attribute("db.operation.name", "SELECT").start().end();
+    }
+    mapper = new EnvelopeMapper("00000000-0000-0000-0000-000000000000");
+    buffer = new BatchBuffer(SPANS * 800);
+    encoded = new BatchBuffer(SPANS * 800);
+    gzip = new BatchBuffer.Gzip(1);
+    write(encoded);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    gzip.end();
+  }
+
+  private void write(BatchBuffer into) throws IOException {
+    into.reset();
+    try (JsonGenerator out = JSON.createGenerator(into, JsonEncoding.UTF8)) {
+      for (SpanData span : spans) {
+        mapper.writeItem(span, out);
+        out.flush();
+        into.write('\n');
+      }
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public int encode() throws IOException {
+    write(buffer);
+    return buffer.size();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public int gzip() {
+    gzip.start();
+    gzip.add(encoded.array(), 0, encoded.size());
+    return gzip.finish().length;
+  }
+}
