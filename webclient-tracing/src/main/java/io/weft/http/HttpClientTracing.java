@@ -99,10 +99,10 @@ public final class HttpClientTracing {
 
   private void onRequest(HttpClientRequest request, Connection connection) {
     try {
-      Span span = start(request);
+      String url = request.resourceUrl(); // reactor-netty builds this string on every call: once per attempt
+      Span span = start(request, url);
       HttpSpans.inject(span.context(), request::header, requestId);
       if (span.isRecording()) {
-        String url = request.resourceUrl();
         Exchange exchange = new Exchange(span, connection.channel(), url != null ? url : request.uri());
         connection.channel().attr(EXCHANGE).set(exchange);
         connection.channel().closeFuture().addListener(exchange);
@@ -113,9 +113,9 @@ public final class HttpClientTracing {
     }
   }
 
-  private Span start(HttpClientInfos request) {
+  private Span start(HttpClientInfos request, @Nullable String resourceUrl) {
     String method = request.method().name();
-    String url = request.resourceUrl();
+    String url = resourceUrl;
     if (url == null && request.uri().contains("://")) {
       url = request.uri(); // an attempt that never got a connection has no resource URL yet
     }
@@ -200,7 +200,7 @@ public final class HttpClientTracing {
         }
         return;
       }
-      Span span = start(infos);
+      Span span = start(infos, infos.resourceUrl());
       if (span.isRecording()) {
         HttpSpans.failure(span, error);
         span.end();
