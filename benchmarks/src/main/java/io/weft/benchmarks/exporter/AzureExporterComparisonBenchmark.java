@@ -71,7 +71,6 @@ public class AzureExporterComparisonBenchmark {
   private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   private static final AttributeKey<String> QUERY = AttributeKey.stringKey("db.query.text");
   private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("db.operation.name");
-  private static final String SQL = "SELECT id, total FROM orders WHERE customer_id = ? AND status = ?";
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -133,18 +132,15 @@ public class AzureExporterComparisonBenchmark {
   public void exportAndDeliver() {
     if (weft != null) {
       for (int i = 0; i < SPANS; i++) {
-        weft.spanBuilder("SELECT orders").kind(io.weft.core.SpanKind.CLIENT)
-            .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
-            .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
-            .attribute("db.query.text", SQL).attribute("db.operation.name", "SELECT").start().end();
+        SqlSpan.end(weft);
       }
       weftExporter.flush().block(Duration.ofSeconds(60));
     } else {
       for (int i = 0; i < SPANS; i++) {
-        azure.spanBuilder("SELECT orders").setSpanKind(SpanKind.CLIENT)
+        azure.spanBuilder(SqlSpan.NAME).setSpanKind(SpanKind.CLIENT)
             .setAttribute(DB_SYSTEM, "postgresql").setAttribute(DB_NAMESPACE, "shop")
             .setAttribute(SERVER_ADDRESS, "db.example.com").setAttribute(SERVER_PORT, 5432L)
-            .setAttribute(QUERY, SQL).setAttribute(OPERATION, "SELECT").startSpan().end();
+            .setAttribute(QUERY, SqlSpan.QUERY).setAttribute(OPERATION, "SELECT").startSpan().end();
       }
       // Completes when the batch processor's exports, i.e. the exporter's HTTP sends, have completed.
       otel.getSdkTracerProvider().forceFlush().join(60, TimeUnit.SECONDS);

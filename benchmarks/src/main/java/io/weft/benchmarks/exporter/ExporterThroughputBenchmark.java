@@ -1,6 +1,5 @@
 package io.weft.benchmarks.exporter;
 
-import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
 import io.weft.exporter.azure.AzureMonitorExporter;
 import io.weft.exporter.azure.ExporterMetrics;
@@ -71,11 +70,7 @@ public class ExporterThroughputBenchmark {
   @OperationsPerInvocation(SPANS)
   public void exportAndDeliver() {
     for (int i = 0; i < SPANS; i++) {
-      tracer.spanBuilder("SELECT orders").kind(SpanKind.CLIENT)
-          .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
-          .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
-          .attribute("db.query.text", "SELECT id, total FROM orders WHERE customer_id = ? AND status = ?")
-          .attribute("db.operation.name", "SELECT").start().end();
+      SqlSpan.end(tracer);
     }
     exporter.flush().block(Duration.ofSeconds(60));
   }

@@ -3,7 +3,6 @@ package io.weft.exporter.azure;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
 import io.weft.core.export.SpanExporter;
@@ -58,11 +57,7 @@ public class EncodeScalingBenchmark {
       }
     }).build();
     for (int i = 0; i < SPANS; i++) {
-      tracer.spanBuilder("SELECT orders").kind(SpanKind.CLIENT)
-          .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
-          .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
-          .attribute("db.query.text", "SELECT id, total FROM orders WHERE customer_id = ? AND status = ?")
-          .attribute("db.operation.name", "SELECT").start().end();
+      io.weft.benchmarks.exporter.SqlSpan.end(tracer);
     }
     mapper = new EnvelopeMapper("00000000-0000-0000-0000-000000000000");
     buffer = new BatchBuffer(SPANS * 800);
