@@ -57,6 +57,7 @@ class ExporterBlockHoundTest {
       ExporterMetrics metrics = exporter.metrics();
       assertThat(metrics.persisted()).isPositive();
       assertThat(metrics.pending()).isZero();
+      assertThat(metrics.internalFailures()).as("failures on the exporter's own threads").isZero();
       assertThat(metrics.delivered() + metrics.dropped()).isEqualTo(metrics.handedOver());
       assertThat(metrics.dropped()).isEqualTo(metrics.dropped(ExporterMetrics.DropReason.REJECTED)).isEqualTo(1);
       exporter.shutdown().block(Duration.ofSeconds(30));

@@ -174,6 +174,7 @@ class ExporterOverloadBlockHoundTest {
     long queueFull = metrics.dropped(DropReason.QUEUE_FULL) - queueFullBefore;
     assertThat(handedOver).isEqualTo(offered);
     assertThat(metrics.pending()).isZero();
+    assertThat(metrics.internalFailures()).as("failures on the exporter's own threads").isZero();
     assertThat(delivered + dropped).isEqualTo(handedOver);
     assertThat(dropped).as("every drop is QUEUE_FULL").isEqualTo(queueFull);
 

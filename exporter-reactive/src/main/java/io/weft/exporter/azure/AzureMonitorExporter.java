@@ -241,6 +241,7 @@ public final class AzureMonitorExporter implements SpanExporter {
         drain();
       } catch (Throwable error) {
         Exceptions.throwIfFatal(error);
+        metrics.recordInternalFailure();
         sendLog.log("exporter worker failed; continuing", error);
       }
       missed = wip.addAndGet(-missed);
@@ -369,7 +370,8 @@ public final class AzureMonitorExporter implements SpanExporter {
             ends[1] = buffer.size();
             buffer.write('\n');
           }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // a span's data is the application's: anything it throws drops that span only
+          Exceptions.throwIfFatal(e);
           metrics.recordDropped(DropReason.ENCODING_FAILED, 1);
           sendLog.log("cannot encode span " + span.name(), e);
           buffer.truncate(spanStart);
@@ -428,6 +430,17 @@ public final class AzureMonitorExporter implements SpanExporter {
     }
   }
 
+  /** Runs {@code task}; a failure is counted and logged, never thrown into the scheduler. */
+  private void guarded(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable error) {
+      Exceptions.throwIfFatal(error);
+      metrics.recordInternalFailure();
+      sendLog.log("exporter task failed; continuing", error);
+    }
+  }
+
   /** Sends {@code batch} from the parallel scheduler: gzip is CPU work, done off the worker. Worker only. */
   private void dispatch(Batch batch) {
     if (batch.gzip == null) {
@@ -435,7 +448,7 @@ public final class AzureMonitorExporter implements SpanExporter {
       batch.gzip = gzip != null ? gzip : new BatchBuffer.Gzip(settings.gzipLevel);
     }
     try {
-      Schedulers.parallel().schedule(() -> send(batch));
+      Schedulers.parallel().schedule(() -> guarded(() -> send(batch)));
     } catch (RuntimeException rejected) {
       send(batch);
     }
@@ -519,7 +532,7 @@ public final class AzureMonitorExporter implements SpanExporter {
 
   private void onWorker(Runnable task) {
     try {
-      worker.schedule(task);
+      worker.schedule(() -> guarded(task));
     } catch (RuntimeException rejected) {
       // Shut down: the batch was already accounted for as SHUTDOWN.
     }

@@ -45,12 +45,25 @@ public final class ExporterMetrics {
   private final LongAdder recovered = new LongAdder();
   private final LongAdder recoveredDelivered = new LongAdder();
   private final LongAdder recoveredDropped = new LongAdder();
+  private final LongAdder internalFailures = new LongAdder();
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
 
   ExporterMetrics() {
     for (int i = 0; i < dropped.length; i++) {
       dropped[i] = new LongAdder();
     }
+  }
+
+  void recordInternalFailure() {
+    internalFailures.increment();
+  }
+
+  /**
+   * Failures inside the exporter itself (a bug, or a blocking call caught by a tool such as BlockHound on its
+   * threads): each is counted here and logged (rate-limited), and the exporter carries on. Expected to stay 0.
+   */
+  public long internalFailures() {
+    return internalFailures.sum();
   }
 
   void recordHandedOver() {
@@ -166,7 +179,8 @@ public final class ExporterMetrics {
   public String toString() {
     return "ExporterMetrics{handedOver=" + handedOver() + ", delivered=" + delivered() + ", dropped="
         + droppedByReason() + ", pending=" + pending() + ", persisted=" + persisted() + ", retried=" + retried()
-        + ", requests=" + requests() + (recovered() > 0 ? ", recovered=" + recovered() + " (delivered "
+        + ", requests=" + requests() + (internalFailures() > 0 ? ", internalFailures=" + internalFailures() : "")
+        + (recovered() > 0 ? ", recovered=" + recovered() + " (delivered "
         + recoveredDelivered() + ", dropped " + recoveredDropped() + ")" : "") + "}";
   }
 }
