@@ -76,7 +76,7 @@ public final class AzureMonitorExporter implements SpanExporter {
 
   private final Settings settings;
   private final EnvelopeMapper mapper;
-  private final ExporterMetrics metrics = new ExporterMetrics();
+  private final ExporterMetrics metrics = new ExporterMetrics(this::queuedNow);
   private final HttpClient client;
   private final ConnectionProvider connections;
   private final FailureLog sendLog = new FailureLog(logger, "Application Insights export failed");
@@ -183,15 +183,16 @@ public final class AzureMonitorExporter implements SpanExporter {
 
   @Override
   public void export(SpanData span) {
-    metrics.recordHandedOver();
     if (closed) {
+      metrics.recordRefused();
       metrics.recordDropped(DropReason.SHUTDOWN, 1);
       return;
     }
     int size = queued.incrementAndGet();
     if (size > settings.maxQueueSize) {
-      queued.decrementAndGet();
+      metrics.recordRefused(); // before the size goes back down: the hand-over is never missed by a reader
       metrics.recordDropped(DropReason.QUEUE_FULL, 1);
+      queued.decrementAndGet();
       return;
     }
     queue.offer(span);
@@ -217,11 +218,16 @@ public final class AzureMonitorExporter implements SpanExporter {
     int missed = 1;
     do {
       while (queue.poll() != null) {
+        metrics.recordTaken(1);
         queued.decrementAndGet();
         metrics.recordDropped(DropReason.SHUTDOWN, 1);
       }
       missed = sweeping.addAndGet(-missed);
     } while (missed != 0);
+  }
+
+  private int queuedNow() {
+    return queued.get();
   }
 
   private void signal() {
@@ -351,6 +357,7 @@ public final class AzureMonitorExporter implements SpanExporter {
         if (span == null) {
           break;
         }
+        metrics.recordTaken(1);
         queued.decrementAndGet();
         boolean exception = EnvelopeMapper.hasExceptionItem(span);
         Tracking tracking = new Tracking(exception ? 2 : 1);
@@ -420,6 +427,7 @@ public final class AzureMonitorExporter implements SpanExporter {
     while (taken < max && queue.poll() != null) {
       taken++;
     }
+    metrics.recordTaken(taken);
     queued.addAndGet(-taken);
     metrics.recordDelivered(taken);
   }
@@ -927,6 +935,7 @@ public final class AzureMonitorExporter implements SpanExporter {
             }
             SpanData span;
             while ((span = queue.poll()) != null) {
+              metrics.recordTaken(1);
               queued.decrementAndGet();
               try {
                 byte[][] envelopes = mapper.envelopes(span);

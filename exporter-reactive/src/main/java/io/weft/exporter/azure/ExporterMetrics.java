@@ -37,7 +37,11 @@ public final class ExporterMetrics {
     EXPIRED
   }
 
-  private final LongAdder handedOver = new LongAdder();
+  // Hand-overs are not counted on the producer's path (one atomic less per span): a span handed over is queued, or
+  // taken off the queue by the worker, or refused at the door (queue full, shut down).
+  private final java.util.function.IntSupplier queued;
+  private final LongAdder taken = new LongAdder();
+  private final LongAdder refused = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder requests = new LongAdder();
@@ -48,7 +52,8 @@ public final class ExporterMetrics {
   private final LongAdder internalFailures = new LongAdder();
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
 
-  ExporterMetrics() {
+  ExporterMetrics(java.util.function.IntSupplier queued) {
+    this.queued = queued;
     for (int i = 0; i < dropped.length; i++) {
       dropped[i] = new LongAdder();
     }
@@ -66,8 +71,14 @@ public final class ExporterMetrics {
     return internalFailures.sum();
   }
 
-  void recordHandedOver() {
-    handedOver.increment();
+  /** Spans taken off the queue by the exporter; call before the queue's size goes down. */
+  void recordTaken(long spans) {
+    taken.add(spans);
+  }
+
+  /** A span refused at hand-over (it is also counted as dropped); call before the queue's size goes back down. */
+  void recordRefused() {
+    refused.increment();
   }
 
   void recordDelivered(long spans) {
@@ -127,7 +138,10 @@ public final class ExporterMetrics {
 
   /** Spans handed to {@code export}. */
   public long handedOver() {
-    return handedOver.sum();
+    // The queue's size first: a span moving on meanwhile (taken, or refused and given back) is then counted twice,
+    // for an instant, never missed, so pending() can only read high, never negative.
+    long inQueue = queued.getAsInt();
+    return inQueue + taken.sum() + refused.sum();
   }
 
   /** Spans whose every envelope the service accepted. */
@@ -163,7 +177,7 @@ public final class ExporterMetrics {
   public long pending() {
     // Read the outcomes before the hand-overs, so a concurrent hand-over can only make pending larger, never < 0.
     long done = delivered.sum() + dropped();
-    return handedOver.sum() - done;
+    return handedOver() - done;
   }
 
   /** The drop counts by reason. */
