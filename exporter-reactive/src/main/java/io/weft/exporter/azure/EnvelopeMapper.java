@@ -34,11 +34,6 @@ final class EnvelopeMapper {
       3306, "mariadb", 3306, "mssql", 1433, "oracle", 1521, "redis", 6379, "cassandra", 9042);
   private static final Set<String> SQL_SYSTEMS = Set.of("db2", "derby", "mssql", "oracle", "sqlite", "other_sql",
       "hsqldb", "h2");
-  /** Attributes turned into envelope fields; everything else goes to properties. */
-  private static final Set<String> MAPPED = Set.of("http.request.method", "http.method", "url.full", "http.url",
-      "server.address", "server.port", "http.response.status_code", "http.status_code", "peer.service",
-      "db.system", "db.namespace", "db.name", "db.query.text", "db.statement", "rpc.system", "messaging.system",
-      "messaging.destination.name", "client.address", "user_agent.original");
 
   // Field names, quoted and UTF-8-encoded once: the generator copies their bytes instead of escaping each char.
   private static final SerializedString F_AI_CLOUD_ROLE = new SerializedString("ai.cloud.role");
@@ -132,6 +127,15 @@ final class EnvelopeMapper {
     };
   }
 
+  /**
+   * Whether {@code key} becomes an envelope field rather than a property. The operation name and the database's
+   * status code are read by the mapping but stay in properties as well.
+   */
+  private static boolean mapped(String key) {
+    int slot = slot(key);
+    return slot >= 0 && slot != A_DB_OPERATION_NAME && slot != A_DB_RESPONSE_STATUS_CODE;
+  }
+
   private static Object[] find(Attributes attributes) {
     Object[] found = new Object[SLOTS];
     for (int i = 0; i < attributes.size(); i++) {
@@ -146,7 +150,6 @@ final class EnvelopeMapper {
   // Per-thread chars for ids, time and duration: the generator copies them at once, so one array serves all.
   private static final ThreadLocal<char[]> SCRATCH = ThreadLocal.withInitial(() -> new char[64]);
 
-  private final String instrumentationKey;
   private final SerializedString instrumentationKeyValue;
   private final String sdkVersion;
   private final SerializedString sdkVersionValue;
@@ -154,7 +157,6 @@ final class EnvelopeMapper {
   private final ConcurrentHashMap<String, LongAdder> truncated = new ConcurrentHashMap<>();
 
   EnvelopeMapper(String instrumentationKey) {
-    this.instrumentationKey = instrumentationKey;
     this.instrumentationKeyValue = new SerializedString(instrumentationKey);
     this.sdkVersion = "java" + Runtime.version().feature() + ":weft" + io.weft.core.WeftConfig.weftVersion();
     this.sdkVersionValue = new SerializedString(limit(sdkVersion, 64, "ai.internal.sdkVersion"));
@@ -398,7 +400,7 @@ final class EnvelopeMapper {
     boolean open = false;
     for (int i = 0; i < attributes.size(); i++) {
       String key = attributes.key(i);
-      if (MAPPED.contains(key) || (cancelled && key.equals("weft.cancelled"))) {
+      if (mapped(key) || (cancelled && key.equals("weft.cancelled"))) {
         continue;
       }
       if (key.length() > 150) {
@@ -456,11 +458,10 @@ final class EnvelopeMapper {
   }
 
   private String limit(String value, int max, String field) {
-    if (value.length() <= max) {
-      return value;
+    if (value.length() > max) {
+      count(field);
     }
-    count(field);
-    return value.substring(0, max);
+    return cut(value, max);
   }
 
   void count(String field) {
@@ -635,11 +636,6 @@ final class EnvelopeMapper {
   }
 
   private static void writeNumber(JsonGenerator out, SerializableString field, int value) throws IOException {
-    out.writeFieldName(field);
-    out.writeNumber(value);
-  }
-
-  private static void writeNumber(JsonGenerator out, SerializableString field, double value) throws IOException {
     out.writeFieldName(field);
     out.writeNumber(value);
   }
