@@ -124,12 +124,12 @@ final class Items {
     }
   }
 
-  /** Count-only mode: the number of items, without building them. */
   /** A count-only result of {@code n} items (count-only mode keeps none of them). */
   static Items counted(int n) {
     return new Items(List.of(), n, null);
   }
 
+  /** Count-only mode: the number of items, without building them. */
   static Items count(byte[] payload) {
     int start = firstNonSpace(payload);
     if (start < payload.length && payload[start] == '[') {
@@ -145,17 +145,9 @@ final class Items {
         return new Items(List.of(), 0, "body is not valid JSON: " + oneLine(e.getMessage()));
       }
     }
-    int n = 0;
-    int lineStart = 0;
-    for (int i = 0; i <= payload.length; i++) {
-      if (i == payload.length || payload[i] == '\n') {
-        if (!blank(payload, lineStart, i)) {
-          n++;
-        }
-        lineStart = i + 1;
-      }
-    }
-    return new Items(List.of(), n, null);
+    LineCounter lines = new LineCounter();
+    lines.feed(payload, 0, payload.length);
+    return counted(lines.finish());
   }
 
   private static int firstNonSpace(byte[] payload) {

@@ -378,9 +378,7 @@ public final class LocalEndpoint implements AutoCloseable {
   private @Nullable Items countInflated(byte[] body) throws IOException {
     byte[] scratch = SCRATCH.get();
     long total = 0;
-    int lines = 0;
-    boolean content = false;
-    boolean first = true;
+    LineCounter lines = new LineCounter();
     try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body), 8192)) {
       int n;
       while ((n = in.read(scratch)) > 0) {
@@ -388,30 +386,15 @@ public final class LocalEndpoint implements AutoCloseable {
         if (total > MAX_INFLATED_BYTES) {
           throw new TooLarge("inflated body over " + MAX_INFLATED_BYTES + " bytes");
         }
-        for (int i = 0; i < n; i++) {
-          byte b = scratch[i];
-          if (b == '\n') {
-            if (content) {
-              lines++;
-            }
-            content = false;
-          } else if (b != ' ' && b != '\t' && b != '\r') {
-            if (first && b == '[') {
-              return null;
-            }
-            first = false;
-            content = true;
-          }
+        if (!lines.feed(scratch, 0, n)) {
+          return null;
         }
       }
     } catch (ZipException | java.io.EOFException e) {
       throw new IOException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
     }
-    if (content) {
-      lines++;
-    }
     bytesInflated.addAndGet(total);
-    return Items.counted(lines);
+    return Items.counted(lines.finish());
   }
 
   private static byte[] inflate(byte[] body) throws IOException {
