@@ -12,6 +12,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Attributes {
   static final Object[] NO_ENTRIES = new Object[0];
+  // Status codes, well-known ports, counts: boxed once instead of on every span (Long.valueOf caches only -128..127).
+  private static final Long[] SMALL_LONGS = new Long[1024];
+
+  static {
+    for (int i = 0; i < SMALL_LONGS.length; i++) {
+      SMALL_LONGS[i] = (long) i;
+    }
+  }
   /** No attributes. */
   public static final Attributes EMPTY = new Attributes(NO_ENTRIES, 0);
 
@@ -25,6 +33,11 @@ public final class Attributes {
   }
 
   /** How many attributes there are. */
+  /** {@code value} boxed, shared for 0..1023. */
+  static Long box(long value) {
+    return value >= 0 && value < SMALL_LONGS.length ? SMALL_LONGS[(int) value] : Long.valueOf(value);
+  }
+
   public int size() {
     return size;
   }

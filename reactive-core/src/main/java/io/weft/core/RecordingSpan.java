@@ -103,7 +103,7 @@ final class RecordingSpan implements Span, SpanData {
 
   @Override
   public Span setAttribute(String key, long value) {
-    return put(key, value);
+    return put(key, Attributes.box(value));
   }
 
   @Override
@@ -152,7 +152,8 @@ final class RecordingSpan implements Span, SpanData {
   // Guarded by lock.
   private void unshare(int capacity) {
     if (attributesShared || capacity > attributes.length) {
-      Object[] copy = new Object[Math.max(capacity, 8)];
+      // Room for eight attributes at once: an HTTP span sets five to eight after it starts, one growth step each.
+      Object[] copy = new Object[Math.max(capacity, 16)];
       System.arraycopy(attributes, 0, copy, 0, attributeCount * 2);
       attributes = copy;
       attributesShared = false;

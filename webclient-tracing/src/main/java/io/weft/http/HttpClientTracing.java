@@ -51,6 +51,8 @@ public final class HttpClientTracing {
   public static final String ROUTE_KEY = "weft.http.route";
 
   private static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf(HttpClientTracing.class, "exchange");
+  /** {@code scheme://host[:port]} of a connection's requests, from its first request's resource URL. */
+  private static final AttributeKey<String> ORIGIN = AttributeKey.valueOf(HttpClientTracing.class, "origin");
   private static final FailureLog FAILURES = new FailureLog(LoggerFactory.getLogger(HttpClientTracing.class),
       "HTTP client tracing failed; the request runs untraced");
 
@@ -99,7 +101,7 @@ public final class HttpClientTracing {
 
   private void onRequest(HttpClientRequest request, Connection connection) {
     try {
-      String url = request.resourceUrl(); // reactor-netty builds this string on every call: once per attempt
+      String url = resourceUrl(request, connection);
       Span span = start(request, url);
       HttpSpans.inject(span.context(), request::header, requestId);
       if (span.isRecording()) {
@@ -111,6 +113,26 @@ public final class HttpClientTracing {
     } catch (RuntimeException | LinkageError e) {
       failed("starting a client span", e);
     }
+  }
+
+  /**
+   * The attempt's absolute URL, as {@code request.resourceUrl()} gives it. reactor-netty rebuilds that string from its
+   * parts on every call (~270 bytes of garbage per request); a pooled connection always talks to the same scheme,
+   * host and port, so its first request's URL gives the origin and later requests only append their path and query.
+   */
+  private static @Nullable String resourceUrl(HttpClientRequest request, Connection connection) {
+    String uri = request.uri(); // path and query (origin-form) on a direct connection
+    boolean originForm = uri.startsWith("/");
+    io.netty.util.Attribute<String> cached = connection.channel().attr(ORIGIN);
+    String origin = cached.get();
+    if (origin != null && originForm) {
+      return origin.concat(uri);
+    }
+    String url = request.resourceUrl();
+    if (url != null && originForm && url.endsWith(uri) && url.length() > uri.length()) {
+      cached.set(url.substring(0, url.length() - uri.length()));
+    }
+    return url;
   }
 
   private Span start(HttpClientInfos request, @Nullable String resourceUrl) {

@@ -126,16 +126,15 @@ public final class HttpServerTracing {
     if (span.isRecording()) {
       String scheme = request.scheme();
       int port = request.hostPort();
-      StringBuilder url = new StringBuilder(64).append(scheme).append("://").append(request.hostName());
-      if (port > 0 && port != HttpSpans.port(scheme, -1)) {
-        url.append(':').append(port);
-      }
-      url.append(request.uri());
+      // One concatenation: the exact-size string, no builder buffer.
+      String url = port > 0 && port != HttpSpans.port(scheme, -1)
+          ? scheme + "://" + request.hostName() + ":" + port + request.uri()
+          : scheme + "://" + request.hostName() + request.uri();
       span.setAttribute("http.request.method", method);
       span.setAttribute("url.path", path);
-      span.setAttribute("url.full", HttpSpans.recordedUrl(url.toString(), redactQuery));
+      span.setAttribute("url.full", HttpSpans.recordedUrl(url, redactQuery));
       span.setAttribute("url.scheme", scheme);
-      String client = address(request.remoteAddress());
+      String client = clientAddress(request);
       if (client != null) {
         span.setAttribute("client.address", client);
       }
@@ -145,6 +144,31 @@ public final class HttpServerTracing {
       }
     }
     return span;
+  }
+
+  /** A connection's client address, formatted once per connection rather than once per request. */
+  private record ClientAddress(SocketAddress address, String text) {}
+
+  private static final io.netty.util.AttributeKey<ClientAddress> CLIENT_ADDRESS =
+      io.netty.util.AttributeKey.valueOf(HttpServerTracing.class, "clientAddress");
+
+  private static @Nullable String clientAddress(HttpServerRequest request) {
+    SocketAddress remote = request.remoteAddress();
+    if (!(request instanceof reactor.netty.Connection) || remote == null) {
+      return address(remote);
+    }
+    // Keyed by the address object: the channel's own is the same on every request, while one taken from
+    // Forwarded / X-Forwarded-For headers is new each time and is formatted afresh.
+    io.netty.util.Attribute<ClientAddress> cached = ((reactor.netty.Connection) request).channel().attr(CLIENT_ADDRESS);
+    ClientAddress known = cached.get();
+    if (known != null && known.address() == remote) {
+      return known.text();
+    }
+    String text = address(remote);
+    if (text != null) {
+      cached.set(new ClientAddress(remote, text));
+    }
+    return text;
   }
 
   private static @Nullable String address(@Nullable SocketAddress address) {
@@ -183,10 +207,11 @@ public final class HttpServerTracing {
   /** Names the server span after the route that matched, when routes call their handler synchronously (they do). */
   static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> named(String method, String template,
       BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+    String name = method.equals("*") ? null : HttpSpans.spanName(method, template, ""); // fixed per route
     return (request, response) -> {
       Span span = APPLYING.get();
       if (span != null && span.isRecording()) {
-        span.updateName(HttpSpans.spanName(method.equals("*") ? request.method().name() : method, template, ""));
+        span.updateName(name != null ? name : HttpSpans.spanName(request.method().name(), template, ""));
         span.setAttribute("http.route", template);
       }
       return handler.apply(request, response);

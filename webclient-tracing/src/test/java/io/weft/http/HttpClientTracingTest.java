@@ -193,6 +193,28 @@ class HttpClientTracingTest {
   }
 
   @Test
+  void requestsSharingAPooledConnectionEachRecordTheirOwnUrl() {
+    // One connection: the later requests on it take the origin remembered from the first one.
+    reactor.netty.resources.ConnectionProvider single = reactor.netty.resources.ConnectionProvider.create("single", 1);
+    java.util.Set<Object> channels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try {
+      HttpClient pooled = HttpClientTracing.create(tracer)
+          .decorate(HttpClient.create(single).doOnRequest((request, c) -> channels.add(c.channel().id())));
+      String[] paths = {"/ok", "/orders/1?token=a", "/orders/2", "/orders/3?x=1&y", "/ok#frag", "/orders/4"};
+      String[] recorded = {"/ok", "/orders/1?token=REDACTED", "/orders/2", "/orders/3?x=REDACTED&y", "/ok",
+          "/orders/4"};
+      for (int i = 0; i < paths.length; i++) {
+        assertThat(status(pooled, server.url(paths[i]), "pooled").block(TIMEOUT)).isEqualTo(200);
+        assertThat(spans.take(1).get(0)).hasAttribute("url.full", server.url(recorded[i]))
+            .hasAttribute("server.address", "127.0.0.1").hasAttribute("server.port", (long) server.port());
+      }
+      assertThat(channels).as("all on one pooled connection").hasSize(1);
+    } finally {
+      single.disposeLater().block(TIMEOUT);
+    }
+  }
+
+  @Test
   void queryIsKeptWhenAskedFor() {
     // (reactor-netty does not accept userinfo in a URL at all; HttpSpansTest covers stripping it.)
     HttpClient keeping = HttpClientTracing.builder(tracer).redactQueryValues(false).build().decorate(HttpClient.create());

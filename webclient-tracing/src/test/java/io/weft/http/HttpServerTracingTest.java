@@ -87,6 +87,33 @@ class HttpServerTracingTest {
   }
 
   @Test
+  void clientAddressFollowsForwardedHeadersOnOneKeptAliveConnection() {
+    server = HttpServer.create().host("127.0.0.1").port(0).forwarded(true)
+        .handle(HttpServerTracing.create(tracer).routes(routes -> routes
+            .get("/orders/{id}", (req, res) -> res.sendString(Mono.just("order")))))
+        .bindNow();
+    reactor.netty.resources.ConnectionProvider single = reactor.netty.resources.ConnectionProvider.create("single", 1);
+    java.util.Set<Object> channels = ConcurrentHashMap.newKeySet();
+    try {
+      HttpClient client = HttpClient.create(single).doOnRequest((req, c) -> channels.add(c.channel().id()));
+      String[] forwardedFor = {null, "203.0.113.7", "198.51.100.2", null, "203.0.113.7"};
+      for (String address : forwardedFor) {
+        client.headers(h -> {
+          if (address != null) {
+            h.set("X-Forwarded-For", address);
+          }
+        }).get().uri("http://127.0.0.1:" + server.port() + "/orders/1").responseSingle((res, body) -> body.asString())
+            .block(TIMEOUT);
+        assertThat(spans.take("GET /orders/{id}"))
+            .hasAttribute("client.address", address != null ? address : "127.0.0.1");
+      }
+      assertThat(channels).as("every request on one connection").hasSize(1);
+    } finally {
+      single.disposeLater().block(TIMEOUT);
+    }
+  }
+
+  @Test
   void headerEdgeCases() {
     int port = start(HttpServerTracing.create(tracer));
     // Missing: a new trace.

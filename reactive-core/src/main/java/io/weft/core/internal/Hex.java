@@ -7,6 +7,8 @@ package io.weft.core.internal;
  */
 public final class Hex {
   private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+  private static final byte[] DIGIT_BYTES = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e',
+      'f'};
 
   private Hex() {}
 
@@ -19,6 +21,14 @@ public final class Hex {
   public static void write(long value, char[] dest, int offset) {
     for (int i = 15; i >= 0; i--) {
       dest[offset + i] = DIGITS[(int) (value & 0xf)];
+      value >>>= 4;
+    }
+  }
+
+  /** Writes {@code value} as 16 lowercase hex ASCII bytes into {@code dest} at {@code offset}. */
+  public static void write(long value, byte[] dest, int offset) {
+    for (int i = 15; i >= 0; i--) {
+      dest[offset + i] = DIGIT_BYTES[(int) (value & 0xf)];
       value >>>= 4;
     }
   }

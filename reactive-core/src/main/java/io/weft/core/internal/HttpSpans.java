@@ -126,15 +126,42 @@ public final class HttpSpans {
     if (hostEnd < end && url.charAt(hostEnd) == ':') {
       portValue = parsePort(url, hostEnd + 1, end);
     }
-    String host = url.charAt(start) == '[' ? url.substring(start + 1, hostEnd - 1) : url.substring(start, hostEnd);
+    String host = url.charAt(start) == '[' ? host(url, start + 1, hostEnd - 1) : host(url, start, hostEnd);
     if (host.isEmpty()) {
       return;
     }
     span.setAttribute("server.address", host);
-    int port = port(url.substring(0, schemeEnd), portValue);
+    int port = portValue > 0 ? portValue : defaultPort(url, schemeEnd);
     if (port > 0) {
       span.setAttribute("server.port", (long) port);
     }
+  }
+
+  // The host of the previous call: a client mostly calls the same few hosts, so this saves a string per span.
+  private static volatile String recentHost = "";
+
+  private static String host(String url, int from, int to) {
+    String recent = recentHost;
+    int length = to - from;
+    if (recent.length() == length && url.regionMatches(from, recent, 0, length)) {
+      return recent;
+    }
+    String host = url.substring(from, to);
+    recentHost = host;
+    return host;
+  }
+
+  /** {@link #port(String, int)}'s default for the scheme {@code url[0, schemeEnd)}, without cutting it out. */
+  private static int defaultPort(String url, int schemeEnd) {
+    if (schemeEnd == 5 && url.regionMatches(true, 0, "https", 0, 5)
+        || schemeEnd == 3 && url.regionMatches(true, 0, "wss", 0, 3)) {
+      return 443;
+    }
+    if (schemeEnd == 4 && url.regionMatches(true, 0, "http", 0, 4)
+        || schemeEnd == 2 && url.regionMatches(true, 0, "ws", 0, 2)) {
+      return 80;
+    }
+    return -1;
   }
 
   private static int parsePort(String s, int from, int to) {

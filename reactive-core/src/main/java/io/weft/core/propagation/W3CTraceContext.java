@@ -2,6 +2,7 @@ package io.weft.core.propagation;
 
 import io.weft.core.SpanContext;
 import io.weft.core.internal.Hex;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -244,19 +245,23 @@ public final class W3CTraceContext {
 
   /** The {@code traceparent} value for {@code context}: version 00, flags 01 or 00. */
   public static String formatTraceParent(SpanContext context) {
-    char[] chars = new char[TRACEPARENT_LENGTH];
-    chars[0] = '0';
-    chars[1] = '0';
-    chars[2] = '-';
-    Hex.write(context.traceIdHigh(), chars, TRACE_ID_OFFSET);
-    Hex.write(context.traceIdLow(), chars, TRACE_ID_OFFSET + 16);
-    chars[PARENT_ID_OFFSET - 1] = '-';
-    Hex.write(context.spanIdLong(), chars, PARENT_ID_OFFSET);
-    chars[FLAGS_OFFSET - 1] = '-';
-    chars[FLAGS_OFFSET] = '0';
-    chars[FLAGS_OFFSET + 1] = context.isSampled() ? '1' : '0';
-    return new String(chars);
+    byte[] bytes = SCRATCH.get();
+    bytes[0] = '0';
+    bytes[1] = '0';
+    bytes[2] = '-';
+    Hex.write(context.traceIdHigh(), bytes, TRACE_ID_OFFSET);
+    Hex.write(context.traceIdLow(), bytes, TRACE_ID_OFFSET + 16);
+    bytes[PARENT_ID_OFFSET - 1] = '-';
+    Hex.write(context.spanIdLong(), bytes, PARENT_ID_OFFSET);
+    bytes[FLAGS_OFFSET - 1] = '-';
+    bytes[FLAGS_OFFSET] = '0';
+    bytes[FLAGS_OFFSET + 1] = (byte) (context.isSampled() ? '1' : '0');
+    // ASCII into a per-thread buffer, then one copy into the string: no char[] and no compression pass (a header
+    // is written on every outgoing request).
+    return new String(bytes, 0, TRACEPARENT_LENGTH, StandardCharsets.ISO_8859_1);
   }
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[TRACEPARENT_LENGTH]);
 
   /**
    * Writes {@code traceparent} (and {@code tracestate} when present) for {@code context} into {@code carrier};

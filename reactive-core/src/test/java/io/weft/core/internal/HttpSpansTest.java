@@ -50,6 +50,11 @@ class HttpSpansTest {
       "ftp://h/x | h | -",
       "no-scheme/x | - | -",
       "http:///x | - | -",
+      "HTTPS://H/x | H | 443",
+      "WS://h/x | h | 80",
+      "wss://h | h | 443",
+      "httpx://h/x | h | -",
+      "htt://h/x | h | -",
   })
   void serverFromUrl(String url, String host, Long port) {
     io.weft.core.Span span = io.weft.core.Tracer.builder().serviceName("t").exporter(spans).build()
@@ -59,6 +64,20 @@ class HttpSpansTest {
     io.weft.core.export.SpanData ended = spans.spans().get(0);
     assertThat(ended.attributes().get("server.address")).isEqualTo(host);
     assertThat(ended.attributes().get("server.port")).isEqualTo(port);
+  }
+
+  @org.junit.jupiter.api.Test
+  void theRememberedHostIsReusedOnlyForTheSameHost() {
+    io.weft.core.Tracer tracer = io.weft.core.Tracer.builder().serviceName("t").exporter(spans).build();
+    String[] urls = {"http://aaa/x", "http://aaa:81/y", "http://bbb/x", "http://[aaa]/x", "http://aab/x",
+        "http://aaa/x"};
+    for (String url : urls) {
+      io.weft.core.Span span = tracer.spanBuilder("s").start();
+      HttpSpans.setServer(span, url);
+      span.end();
+    }
+    assertThat(spans.spans()).extracting(s -> s.attributes().get("server.address"))
+        .containsExactly("aaa", "aaa", "bbb", "aaa", "aab", "aaa");
   }
 
   @ParameterizedTest(name = "{0} {1}")
