@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -41,6 +42,13 @@ import reactor.netty.http.server.HttpServer;
 @State(Scope.Thread)
 public class HttpPairedRoundTripBenchmark {
   private static final String BODY = "{\"id\":42,\"total\":12.5}";
+
+  /**
+   * Which side of the traced pair is decorated: both (the target's case), the client or the server alone, or the
+   * client alone with a tracer that samples nothing (headers still injected, no span recorded).
+   */
+  @Param({"both", "client", "server", "clientUnsampled"})
+  public String traced;
 
   private final LongAdder exported = new LongAdder();
   private DisposableServer plainServer;
@@ -69,13 +77,18 @@ public class HttpPairedRoundTripBenchmark {
   public void setUp() {
     SpanExporter counting = span -> exported.increment();
     Tracer tracer = Tracer.builder().serviceName("bench").exporter(counting).build();
+    Tracer unsampled = Tracer.builder().serviceName("bench").exporter(counting)
+        .sampler(io.weft.core.sampler.Sampler.alwaysOff()).build();
     plainServer = HttpServer.create().host("127.0.0.1").port(0)
         .route(r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)))).bindNow();
-    tracedServer = HttpServer.create().host("127.0.0.1").port(0)
-        .handle(HttpServerTracing.create(tracer).routes(r -> r.get("/orders/{id}", (req, res) ->
-            res.sendString(Mono.just(BODY))))).bindNow();
+    HttpServer second = HttpServer.create().host("127.0.0.1").port(0);
+    tracedServer = (traced.startsWith("client")
+        ? second.route(r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY))))
+        : second.handle(HttpServerTracing.create(tracer).routes(r -> r.get("/orders/{id}", (req, res) ->
+            res.sendString(Mono.just(BODY)))))).bindNow();
     plainClient = HttpClient.create();
-    tracedClient = HttpClientTracing.create(tracer).decorate(HttpClient.create());
+    tracedClient = traced.equals("server") ? HttpClient.create()
+        : HttpClientTracing.create(traced.equals("clientUnsampled") ? unsampled : tracer).decorate(HttpClient.create());
     plainUrl = "http://127.0.0.1:" + plainServer.port() + "/orders/42";
     tracedUrl = "http://127.0.0.1:" + tracedServer.port() + "/orders/42";
   }
@@ -84,7 +97,7 @@ public class HttpPairedRoundTripBenchmark {
   public void tearDown() {
     plainServer.disposeNow(Duration.ofSeconds(10));
     tracedServer.disposeNow(Duration.ofSeconds(10));
-    if (exported.sum() == 0) {
+    if (exported.sum() == 0 && !traced.equals("clientUnsampled")) {
       throw new IllegalStateException("the traced requests exported no span");
     }
   }
