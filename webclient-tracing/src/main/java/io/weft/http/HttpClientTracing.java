@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import io.weft.core.Span;
@@ -107,7 +106,7 @@ public final class HttpClientTracing {
       if (span.isRecording()) {
         Exchange exchange = new Exchange(span, connection.channel(), url != null ? url : request.uri());
         connection.channel().attr(EXCHANGE).set(exchange);
-        connection.channel().closeFuture().addListener(exchange);
+        Exchange.watchClose(connection.channel());
         ResponseEnd.install(connection.channel());
       }
     } catch (RuntimeException | LinkageError e) {
@@ -257,8 +256,20 @@ public final class HttpClientTracing {
    * One request attempt on one channel. Ends once: on the complete response, on an error, or, if the channel closes
    * first (the caller cancelled mid-response and reactor-netty closed the connection), as cancelled.
    */
-  private static final class Exchange extends AtomicBoolean implements ChannelFutureListener {
+  private static final class Exchange extends AtomicBoolean {
     private static final long serialVersionUID = 1L;
+    /** Set once a channel has {@link #CLOSED} among its close listeners. */
+    private static final AttributeKey<Boolean> WATCHED = AttributeKey.valueOf(HttpClientTracing.class, "watched");
+    /**
+     * One close listener per channel (a pooled connection carries many exchanges, one at a time): it hands the close
+     * to the exchange in flight, if any, instead of every exchange adding and removing a listener of its own.
+     */
+    private static final ChannelFutureListener CLOSED = future -> {
+      Exchange exchange = future.channel().attr(EXCHANGE).get();
+      if (exchange != null) {
+        exchange.channelClosed();
+      }
+    };
     /**
      * The attempt whose channel closed on this event loop thread and whose error report may follow within two turns
      * of the loop; cleared by the second turn. Only ever read and written on that event loop thread.
@@ -279,9 +290,16 @@ public final class HttpClientTracing {
       this.url = url;
     }
 
+    /** Makes sure {@code channel}'s close reaches the exchange in flight on it (after {@link #EXCHANGE} is set). */
+    static void watchClose(Channel channel) {
+      io.netty.util.Attribute<Boolean> watched = channel.attr(WATCHED);
+      if (watched.get() == null && watched.setIfAbsent(Boolean.TRUE) == null) {
+        channel.closeFuture().addListener(CLOSED);
+      }
+    }
+
     void complete(int code) {
       if (compareAndSet(false, true)) {
-        channel.closeFuture().removeListener(this);
         HttpSpans.clientStatus(span, code);
         span.end();
       }
@@ -289,7 +307,6 @@ public final class HttpClientTracing {
 
     void fail(Throwable error) {
       if (compareAndSet(false, true)) {
-        channel.closeFuture().removeListener(this);
         if (status > 0) {
           span.setAttribute("http.response.status_code", (long) status);
         }
@@ -303,8 +320,7 @@ public final class HttpClientTracing {
      * after, from the channel-inactive event queued on the same event loop behind this notification; if the caller
      * cancelled, no report comes. So wait two event-loop turns, then end as cancelled unless the error came first.
      */
-    @Override
-    public void operationComplete(ChannelFuture future) {
+    void channelClosed() {
       if (get()) {
         return;
       }
