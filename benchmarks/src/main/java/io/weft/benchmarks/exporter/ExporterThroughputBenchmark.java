@@ -25,13 +25,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * (SQL attributes, like an R2DBC span) and flushes the exporter; the score is spans (= envelopes) per second end to
  * end. The endpoint runs on loopback in count-only mode in its own JVM ({@link EndpointProcess}: it inflates and
  * counts every item), so the exporter's mapping, encoding, gzip and HTTP are what is measured; client and endpoint
- * share the two cores. B/op from {@code -prof gc} is per envelope, the benchmark JVM's: span plus exporter. The path runs on several threads and takes ~15 s to reach its compiled speed,
- * hence the long warm-up.
+ * share the two cores. B/op from {@code -prof gc} is per envelope, the benchmark JVM's: span plus exporter. The path
+ * runs on several threads in two JVMs and takes ~30 s to reach its compiled speed, hence the long warm-up.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 8, time = 2)
-@Measurement(iterations = 5, time = 2)
+// 40 s of warm-up: on this machine the whole pipeline (two JVMs, Reactor, Netty, Jackson, the endpoint) keeps C2
+// compiling for ~30 s, and throughput steps from ~130k to ~200k+ spans/s only then (RESULTS.md, 2026-11-26).
+@Warmup(iterations = 20, time = 2)
+@Measurement(iterations = 8, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @State(Scope.Benchmark)
 public class ExporterThroughputBenchmark {
