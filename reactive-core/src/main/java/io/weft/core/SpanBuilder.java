@@ -85,7 +85,7 @@ public final class SpanBuilder {
     int needed = attributeCount * 2 + 2;
     if (!owned || needed > attributes.length) {
       attributes = Arrays.copyOf(attributes,
-          Math.max(needed, Math.min(Math.max(16, attributes.length * 2), SpanLimits.MAX_ATTRIBUTES * 2)));
+          Math.max(needed, Math.min(Math.max(8, attributes.length * 2), SpanLimits.MAX_ATTRIBUTES * 2)));
       owned = true;
     }
     attributes[attributeCount * 2] = key;
