@@ -32,12 +32,12 @@ public final class Attributes {
     this.size = size;
   }
 
-  /** How many attributes there are. */
   /** {@code value} boxed, shared for 0..1023. */
   static Long box(long value) {
     return value >= 0 && value < SMALL_LONGS.length ? SMALL_LONGS[(int) value] : Long.valueOf(value);
   }
 
+  /** How many attributes there are. */
   public int size() {
     return size;
   }

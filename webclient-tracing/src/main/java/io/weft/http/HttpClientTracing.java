@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.weft.core.Span;
 import io.weft.core.SpanBuilder;
@@ -122,7 +123,7 @@ public final class HttpClientTracing {
   private static @Nullable String resourceUrl(HttpClientRequest request, Connection connection) {
     String uri = request.uri(); // path and query (origin-form) on a direct connection
     boolean originForm = uri.startsWith("/");
-    io.netty.util.Attribute<String> cached = connection.channel().attr(ORIGIN);
+    Attribute<String> cached = connection.channel().attr(ORIGIN);
     String origin = cached.get();
     if (origin != null && originForm) {
       return origin.concat(uri);
@@ -292,7 +293,7 @@ public final class HttpClientTracing {
 
     /** Makes sure {@code channel}'s close reaches the exchange in flight on it (after {@link #EXCHANGE} is set). */
     static void watchClose(Channel channel) {
-      io.netty.util.Attribute<Boolean> watched = channel.attr(WATCHED);
+      Attribute<Boolean> watched = channel.attr(WATCHED);
       if (watched.get() == null && watched.setIfAbsent(Boolean.TRUE) == null) {
         channel.closeFuture().addListener(CLOSED);
       }

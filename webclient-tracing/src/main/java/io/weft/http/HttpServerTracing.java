@@ -3,6 +3,8 @@ package io.weft.http;
 import io.weft.core.internal.HttpSpans;
 import io.weft.core.internal.WatchingSubscriber;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.weft.core.ContextKeys;
 import io.weft.core.Span;
 import io.weft.core.SpanBuilder;
@@ -24,6 +26,7 @@ import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -149,17 +152,17 @@ public final class HttpServerTracing {
   /** A connection's client address, formatted once per connection rather than once per request. */
   private record ClientAddress(SocketAddress address, String text) {}
 
-  private static final io.netty.util.AttributeKey<ClientAddress> CLIENT_ADDRESS =
-      io.netty.util.AttributeKey.valueOf(HttpServerTracing.class, "clientAddress");
+  private static final AttributeKey<ClientAddress> CLIENT_ADDRESS =
+      AttributeKey.valueOf(HttpServerTracing.class, "clientAddress");
 
   private static @Nullable String clientAddress(HttpServerRequest request) {
     SocketAddress remote = request.remoteAddress();
-    if (!(request instanceof reactor.netty.Connection) || remote == null) {
+    if (!(request instanceof Connection) || remote == null) {
       return address(remote);
     }
     // Keyed by the address object: the channel's own is the same on every request, while one taken from
     // Forwarded / X-Forwarded-For headers is new each time and is formatted afresh.
-    io.netty.util.Attribute<ClientAddress> cached = ((reactor.netty.Connection) request).channel().attr(CLIENT_ADDRESS);
+    Attribute<ClientAddress> cached = ((Connection) request).channel().attr(CLIENT_ADDRESS);
     ClientAddress known = cached.get();
     if (known != null && known.address() == remote) {
       return known.text();

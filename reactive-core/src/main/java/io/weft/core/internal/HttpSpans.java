@@ -151,14 +151,14 @@ public final class HttpSpans {
     return host;
   }
 
-  /** {@link #port(String, int)}'s default for the scheme {@code url[0, schemeEnd)}, without cutting it out. */
-  private static int defaultPort(String url, int schemeEnd) {
-    if (schemeEnd == 5 && url.regionMatches(true, 0, "https", 0, 5)
-        || schemeEnd == 3 && url.regionMatches(true, 0, "wss", 0, 3)) {
+  /** The default port of the scheme {@code s[0, schemeEnd)} (case-insensitive), without cutting it out; else -1. */
+  private static int defaultPort(String s, int schemeEnd) {
+    if (schemeEnd == 5 && s.regionMatches(true, 0, "https", 0, 5)
+        || schemeEnd == 3 && s.regionMatches(true, 0, "wss", 0, 3)) {
       return 443;
     }
-    if (schemeEnd == 4 && url.regionMatches(true, 0, "http", 0, 4)
-        || schemeEnd == 2 && url.regionMatches(true, 0, "ws", 0, 2)) {
+    if (schemeEnd == 4 && s.regionMatches(true, 0, "http", 0, 4)
+        || schemeEnd == 2 && s.regionMatches(true, 0, "ws", 0, 2)) {
       return 80;
     }
     return -1;
@@ -184,17 +184,9 @@ public final class HttpSpans {
     if (explicit > 0) {
       return explicit;
     }
-    if (scheme == null) {
-      return -1;
-    }
-    if ("https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme)) {
-      return 443;
-    }
-    if ("http".equalsIgnoreCase(scheme) || "ws".equalsIgnoreCase(scheme)) {
-      return 80;
-    }
-    return -1;
+    return scheme == null ? -1 : defaultPort(scheme, scheme.length());
   }
+
 
   /** A client response: the status recorded; 4xx and 5xx fail the call ({@code error.type} = the status). */
   public static void clientStatus(Span span, int status) {
