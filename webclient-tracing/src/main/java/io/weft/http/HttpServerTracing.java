@@ -3,6 +3,8 @@ package io.weft.http;
 import io.weft.core.internal.HttpSpans;
 import io.weft.core.internal.WatchingSubscriber;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.weft.core.ContextKeys;
@@ -15,6 +17,8 @@ import io.weft.core.internal.FailureLog;
 import io.weft.core.propagation.W3CTraceContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
@@ -116,7 +120,7 @@ public final class HttpServerTracing {
   }
 
   private Span start(HttpServerRequest request) {
-    SpanContext parent = W3CTraceContext.extract(request.requestHeaders(), (headers, key) -> headers.getAll(key));
+    SpanContext parent = extract(request.requestHeaders());
     String method = request.method().name();
     String path = HttpSpans.path(request.uri());
     SpanBuilder builder = tracer.spanBuilder(HttpSpans.spanName(method, null, path)).kind(SpanKind.SERVER);
@@ -147,6 +151,35 @@ public final class HttpServerTracing {
       }
     }
     return span;
+  }
+
+  private static final AsciiString TRACEPARENT = AsciiString.cached(W3CTraceContext.TRACEPARENT);
+  private static final AsciiString TRACESTATE = AsciiString.cached(W3CTraceContext.TRACESTATE);
+
+  /**
+   * The caller's context, as {@link W3CTraceContext#extract} reads it (a repeated {@code traceparent} is invalid,
+   * repeated {@code tracestate} headers are joined), without the two lists {@code getAll} would build per request.
+   */
+  static SpanContext extract(HttpHeaders headers) {
+    try {
+      Iterator<String> traceparents = headers.valueStringIterator(TRACEPARENT);
+      if (!traceparents.hasNext()) {
+        return SpanContext.INVALID;
+      }
+      String traceparent = traceparents.next();
+      if (traceparents.hasNext()) {
+        return SpanContext.INVALID;
+      }
+      Iterator<String> tracestates = headers.valueStringIterator(TRACESTATE);
+      if (!tracestates.hasNext()) {
+        return W3CTraceContext.parse(traceparent, List.of());
+      }
+      String first = tracestates.next();
+      // Netty's value iterator runs newest first; getAll keeps the order in which several headers arrived.
+      return W3CTraceContext.parse(traceparent, tracestates.hasNext() ? headers.getAll(TRACESTATE) : List.of(first));
+    } catch (RuntimeException e) {
+      return SpanContext.INVALID;
+    }
   }
 
   /** A connection's client address, formatted once per connection rather than once per request. */

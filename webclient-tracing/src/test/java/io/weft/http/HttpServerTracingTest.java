@@ -142,6 +142,19 @@ class HttpServerTracingTest {
         .set("tracestate", state.toString()));
     assertThat(spans.take("GET /orders/{id}").traceId()).isEqualTo(TRACE);
     assertThat(seen.get("6").context().traceState()).isNull();
+    // Two traceparent headers: ambiguous, ignored (W3C), a new trace.
+    String traceparent = "00-" + TRACE + "-" + CALLER + "-01";
+    call(port, "/orders/8", h -> h.add("traceparent", traceparent).add("traceparent", traceparent));
+    assertThat(spans.take("GET /orders/{id}")).hasNoParent();
+    // tracestate split over several headers: joined in arrival order.
+    call(port, "/orders/9", h -> h.set("traceparent", traceparent).add("tracestate", "a=1").add("tracestate", "b=2")
+        .add("tracestate", "c=3"));
+    assertThat(spans.take("GET /orders/{id}").parentSpanId()).isEqualTo(CALLER);
+    assertThat(seen.get("9").context().traceState()).isEqualTo("a=1,b=2,c=3");
+    // One tracestate header: kept as it came.
+    call(port, "/orders/10", h -> h.set("traceparent", traceparent).set("tracestate", "a=1"));
+    assertThat(spans.take("GET /orders/{id}").parentSpanId()).isEqualTo(CALLER);
+    assertThat(seen.get("10").context().traceState()).isEqualTo("a=1");
   }
 
   @Test

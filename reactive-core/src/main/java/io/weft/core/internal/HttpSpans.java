@@ -34,7 +34,7 @@ public final class HttpSpans {
     int scheme = clean.indexOf("://");
     if (scheme >= 0) {
       int authorityStart = scheme + 3;
-      int authorityEnd = firstOf(clean, authorityStart, "/?");
+      int authorityEnd = firstOf(clean, authorityStart, '/', '?', '#');
       int at = clean.lastIndexOf('@', authorityEnd - 1);
       if (at >= authorityStart) {
         clean = clean.substring(0, authorityStart) + clean.substring(at + 1);
@@ -63,9 +63,11 @@ public final class HttpSpans {
     return out.toString();
   }
 
-  private static int firstOf(String s, int from, String chars) {
-    for (int i = from; i < s.length(); i++) {
-      if (chars.indexOf(s.charAt(i)) >= 0) {
+  /** The index of the first of {@code a}, {@code b} or {@code c} in {@code s} from {@code from}; else its length. */
+  private static int firstOf(String s, int from, char a, char b, char c) {
+    for (int i = from, n = s.length(); i < n; i++) {
+      char ch = s.charAt(i);
+      if (ch == a || ch == b || ch == c) {
         return i;
       }
     }
@@ -83,14 +85,25 @@ public final class HttpSpans {
       int slash = path.indexOf('/', scheme + 3);
       path = slash < 0 ? "/" : path.substring(slash);
     }
-    int end = firstOf(path, 0, "?#");
+    int end = firstOf(path, 0, '?', '#', '?');
     path = path.substring(0, end);
     return path.isEmpty() ? "/" : path;
   }
 
   /** {@code METHOD /route} when a route template is known, else {@code METHOD /path}. */
   public static String spanName(String method, @Nullable String route, String path) {
-    return method.toUpperCase(Locale.ROOT) + " " + (route != null && !route.isEmpty() ? route : path);
+    String upper = isUpperCase(method) ? method : method.toUpperCase(Locale.ROOT);
+    return upper + " " + (route != null && !route.isEmpty() ? route : path);
+  }
+
+  private static boolean isUpperCase(String method) {
+    for (int i = 0, n = method.length(); i < n; i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z' || c > 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -104,7 +117,7 @@ public final class HttpSpans {
       return;
     }
     int start = schemeEnd + 3;
-    int end = firstOf(url, start, "/?#");
+    int end = firstOf(url, start, '/', '?', '#');
     int at = url.lastIndexOf('@', end - 1);
     if (at >= start) {
       start = at + 1;
@@ -153,6 +166,14 @@ public final class HttpSpans {
 
   /** The default port of the scheme {@code s[0, schemeEnd)} (case-insensitive), without cutting it out; else -1. */
   private static int defaultPort(String s, int schemeEnd) {
+    if (s.startsWith("http")) { // the usual case, exactly as written
+      if (schemeEnd == 4) {
+        return 80;
+      }
+      if (schemeEnd == 5 && s.charAt(4) == 's') {
+        return 443;
+      }
+    }
     if (schemeEnd == 5 && s.regionMatches(true, 0, "https", 0, 5)
         || schemeEnd == 3 && s.regionMatches(true, 0, "wss", 0, 3)) {
       return 443;
@@ -223,7 +244,12 @@ public final class HttpSpans {
     }
     W3CTraceContext.inject(context, headers);
     if (requestId) {
-      headers.accept(REQUEST_ID, "|" + context.traceId() + "." + context.spanId() + ".");
+      headers.accept(REQUEST_ID, requestId(context));
     }
+  }
+
+  /** The legacy {@code Request-Id} value for {@code context}: {@code |traceId.spanId.}. */
+  public static String requestId(SpanContext context) {
+    return "|" + context.traceId() + "." + context.spanId() + ".";
   }
 }

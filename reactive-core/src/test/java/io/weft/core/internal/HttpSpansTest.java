@@ -55,6 +55,8 @@ class HttpSpansTest {
       "wss://h | h | 443",
       "httpx://h/x | h | -",
       "htt://h/x | h | -",
+      "http://h#frag | h | 80",
+      "https://h?x=1 | h | 443",
   })
   void serverFromUrl(String url, String host, Long port) {
     io.weft.core.Span span = io.weft.core.Tracer.builder().serviceName("t").exporter(spans).build()
@@ -64,6 +66,15 @@ class HttpSpansTest {
     io.weft.core.export.SpanData ended = spans.spans().get(0);
     assertThat(ended.attributes().get("server.address")).isEqualTo(host);
     assertThat(ended.attributes().get("server.port")).isEqualTo(port);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "http | -1 | 80", "https | -1 | 443", "HTTP | -1 | 80", "Https | -1 | 443", "ws | -1 | 80", "wss | -1 | 443",
+      "httpx | -1 | -1", "htt | -1 | -1", "https | 8443 | 8443", "- | -1 | -1", "- | 81 | 81",
+  })
+  void portFromSchemeWhenNoneIsExplicit(String scheme, int explicit, int expected) {
+    assertThat(HttpSpans.port(scheme, explicit)).isEqualTo(expected);
   }
 
   @org.junit.jupiter.api.Test
@@ -85,6 +96,8 @@ class HttpSpansTest {
       "get | - | /orders/42 | GET /orders/42",
       "POST | /orders/{id} | /orders/42 | POST /orders/{id}",
       "GET | '' | /x | GET /x",
+      "Patch | - | / | PATCH /",
+      "GET | /a | /a | GET /a",
   })
   void spanName(String method, String route, String path, String expected) {
     assertThat(HttpSpans.spanName(method, route, path)).isEqualTo(expected);
