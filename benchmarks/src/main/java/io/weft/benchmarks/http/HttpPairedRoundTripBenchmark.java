@@ -1,12 +1,16 @@
 package io.weft.benchmarks.http;
 
+import io.weft.core.SpanContext;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanExporter;
+import io.weft.core.propagation.W3CTraceContext;
 import io.weft.http.HttpClientTracing;
 import io.weft.http.HttpServerTracing;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,10 +25,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
+import reactor.netty.resources.LoopResources;
 
 /**
  * {@link HttpRoundTripBenchmark}'s traced/untraced latency ratio, measured in pairs so that the VM's drifts hit both
@@ -33,6 +42,12 @@ import reactor.netty.http.server.HttpServer;
  * reactor-netty client and server in this JVM), alternating which goes first, and times each with
  * {@code System.nanoTime}. The auxiliary counters {@code untracedNanos} and {@code tracedNanos} are the summed
  * latencies of each side; their ratio is the added latency. The primary score (µs per pair) is only context.
+ *
+ * <p>All four endpoints share one event loop. With reactor-netty's default (four loops on this two-core machine)
+ * each connection lands on its own loop, and the plain and the traced pair end up with different hand-offs between
+ * threads: two untraced pairs then differed by 3%, a bias as large as the target. On one loop the {@code none}
+ * control (both sides untraced) measures 1.00; every request is then pure CPU on one thread, which, if anything,
+ * makes tracing's share larger than with idle time between the hops.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -44,11 +59,15 @@ public class HttpPairedRoundTripBenchmark {
   private static final String BODY = "{\"id\":42,\"total\":12.5}";
 
   /**
-   * Which side of the traced pair is decorated: both (the target's case), the client or the server alone, or the
-   * client alone with a tracer that samples nothing (headers still injected, no span recorded).
+   * Which side of the traced pair is decorated: both (the target's case), the client or the server alone, the
+   * client alone with a tracer that samples nothing (headers still injected, no span recorded); {@code none}, the
+   * control: neither (the ratio must be 1); {@code propagationOnly}, the floor of any tracer: the client writes a
+   * {@code traceparent} and the server parses it into the handler's Reactor context, with no span on either side.
    */
-  @Param({"both", "client", "server", "clientUnsampled"})
+  @Param({"both", "client", "server", "clientUnsampled", "none", "propagationOnly"})
   public String traced;
+
+  private final LoopResources loop = LoopResources.create("bench-http", 1, true);
 
   private final LongAdder exported = new LongAdder();
   private DisposableServer plainServer;
@@ -79,25 +98,51 @@ public class HttpPairedRoundTripBenchmark {
     Tracer tracer = Tracer.builder().serviceName("bench").exporter(counting).build();
     Tracer unsampled = Tracer.builder().serviceName("bench").exporter(counting)
         .sampler(io.weft.core.sampler.Sampler.alwaysOff()).build();
-    plainServer = HttpServer.create().host("127.0.0.1").port(0)
-        .route(r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)))).bindNow();
-    HttpServer second = HttpServer.create().host("127.0.0.1").port(0);
-    tracedServer = (traced.startsWith("client")
-        ? second.route(r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY))))
-        : second.handle(HttpServerTracing.create(tracer).routes(r -> r.get("/orders/{id}", (req, res) ->
-            res.sendString(Mono.just(BODY)))))).bindNow();
-    plainClient = HttpClient.create();
-    tracedClient = traced.equals("server") ? HttpClient.create()
-        : HttpClientTracing.create(traced.equals("clientUnsampled") ? unsampled : tracer).decorate(HttpClient.create());
+    Consumer<HttpServerRoutes> routes = r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)));
+    plainServer = HttpServer.create().host("127.0.0.1").port(0).runOn(loop).route(routes).bindNow();
+    HttpServer second = HttpServer.create().host("127.0.0.1").port(0).runOn(loop);
+    HttpServer tracedSide = switch (traced) {
+      case "both", "server" -> second.handle(HttpServerTracing.create(tracer).routes(routes));
+      case "propagationOnly" -> second.handle(propagationOnly(HttpServerRoutes.newRoutes().get("/orders/{id}",
+          (req, res) -> res.sendString(Mono.just(BODY)))));
+      default -> second.route(routes);
+    };
+    tracedServer = tracedSide.bindNow();
+    plainClient = HttpClient.create().runOn(loop);
+    HttpClient client = HttpClient.create().runOn(loop);
+    tracedClient = switch (traced) {
+      case "both", "client" -> HttpClientTracing.create(tracer).decorate(client);
+      case "clientUnsampled" -> HttpClientTracing.create(unsampled).decorate(client);
+      case "propagationOnly" -> client.doOnRequest((request, connection) ->
+          request.header(W3CTraceContext.TRACEPARENT, W3CTraceContext.formatTraceParent(PROPAGATED)));
+      default -> client;
+    };
     plainUrl = "http://127.0.0.1:" + plainServer.port() + "/orders/42";
     tracedUrl = "http://127.0.0.1:" + tracedServer.port() + "/orders/42";
+  }
+
+  private static final SpanContext PROPAGATED =
+      SpanContext.createRemote(0x0af7651916cd43ddL, 0x8448eb211c80319cL, 0xb7ad6b7169203331L, true, null);
+
+  /** The server half of {@code propagationOnly}: the caller's context parsed and put in the handler's context. */
+  private static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> propagationOnly(
+      BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+    return (request, response) -> {
+      SpanContext parent = W3CTraceContext.extract(request.requestHeaders(), (headers, key) -> headers.getAll(key));
+      if (!parent.isValid()) {
+        throw new IllegalStateException("no traceparent arrived");
+      }
+      return Mono.from(handler.apply(request, response)).contextWrite(context -> context.put(SpanContext.class, parent));
+    };
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     plainServer.disposeNow(Duration.ofSeconds(10));
     tracedServer.disposeNow(Duration.ofSeconds(10));
-    if (exported.sum() == 0 && !traced.equals("clientUnsampled")) {
+    loop.disposeLater().block(Duration.ofSeconds(10));
+    boolean spans = traced.equals("both") || traced.equals("client") || traced.equals("server");
+    if (spans && exported.sum() == 0) {
       throw new IllegalStateException("the traced requests exported no span");
     }
   }
