@@ -1,6 +1,11 @@
 package io.weft.benchmarks.http;
 
 import io.netty.util.AsciiString;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.weft.core.SpanContext;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanExporter;
@@ -13,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -64,12 +70,14 @@ public class HttpPairedRoundTripBenchmark {
    * Which side of the traced pair is decorated: both (the target's case), the client or the server alone, the
    * client alone with a tracer that samples nothing (headers still injected, no span recorded); {@code none}, the
    * control: neither (the ratio must be 1); {@code propagationOnly}, the floor of any tracer: the client writes a
-   * {@code traceparent} and the server parses it into the handler's Reactor context, with no span on either side.
+   * {@code traceparent} and the server parses it into the handler's Reactor context, with no span on either side;
+   * {@code otelBoth}: both sides traced by hand with the OpenTelemetry SDK instead ({@link OtelHttpFixtures}).
    */
-  @Param({"both", "client", "server", "clientUnsampled", "none", "propagationOnly"})
+  @Param({"both", "client", "server", "clientUnsampled", "none", "propagationOnly", "otelBoth"})
   public String traced;
 
   private final LoopResources loop = LoopResources.create("bench-http", 1, true);
+  private @Nullable SdkTracerProvider otel;
 
   private final LongAdder exported = new LongAdder();
   private DisposableServer plainServer;
@@ -103,10 +111,20 @@ public class HttpPairedRoundTripBenchmark {
     Consumer<HttpServerRoutes> routes = r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)));
     plainServer = HttpServer.create().host("127.0.0.1").port(0).runOn(loop).route(routes).bindNow();
     HttpServer second = HttpServer.create().host("127.0.0.1").port(0).runOn(loop);
+    if (traced.equals("otelBoth")) {
+      otel = SdkTracerProvider.builder()
+          .setSampler(io.opentelemetry.sdk.trace.samplers.Sampler.alwaysOn())
+          .addSpanProcessor(new CountingProcessor(exported))
+          .addSpanProcessor(BatchSpanProcessor.builder(io.opentelemetry.sdk.trace.export.SpanExporter.composite())
+              .build())
+          .build();
+    }
     HttpServer tracedSide = switch (traced) {
       case "both", "server" -> second.handle(HttpServerTracing.create(tracer).routes(routes));
       case "propagationOnly" -> second.handle(propagationOnly(HttpServerRoutes.newRoutes().get("/orders/{id}",
           (req, res) -> res.sendString(Mono.just(BODY)))));
+      case "otelBoth" -> second.route(r -> r.get("/orders/{id}", OtelHttpFixtures.server(
+          otel.get("io.weft.benchmarks"), "/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)))));
       default -> second.route(routes);
     };
     tracedServer = tracedSide.bindNow();
@@ -115,6 +133,7 @@ public class HttpPairedRoundTripBenchmark {
     tracedClient = switch (traced) {
       case "both", "client" -> HttpClientTracing.create(tracer).decorate(client);
       case "clientUnsampled" -> HttpClientTracing.create(unsampled).decorate(client);
+      case "otelBoth" -> OtelHttpFixtures.client(client, otel.get("io.weft.benchmarks"));
       case "propagationOnly" -> client.doOnRequest((request, connection) ->
           request.header(TRACEPARENT, W3CTraceContext.formatTraceParent(PROPAGATED)));
       default -> client;
@@ -140,12 +159,37 @@ public class HttpPairedRoundTripBenchmark {
     };
   }
 
+  /** Counts the OpenTelemetry spans that end, so the run fails if none did. */
+  private record CountingProcessor(LongAdder ended) implements SpanProcessor {
+    @Override
+    public void onStart(io.opentelemetry.context.Context parentContext, ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {
+      ended.increment();
+    }
+
+    @Override
+    public boolean isEndRequired() {
+      return true;
+    }
+  }
+
   @TearDown(Level.Trial)
   public void tearDown() {
     plainServer.disposeNow(Duration.ofSeconds(10));
     tracedServer.disposeNow(Duration.ofSeconds(10));
     loop.disposeLater().block(Duration.ofSeconds(10));
-    boolean spans = traced.equals("both") || traced.equals("client") || traced.equals("server");
+    if (otel != null) {
+      otel.shutdown().join(10, TimeUnit.SECONDS);
+    }
+    boolean spans = traced.equals("both") || traced.equals("client") || traced.equals("server")
+        || traced.equals("otelBoth");
     if (spans && exported.sum() == 0) {
       throw new IllegalStateException("the traced requests exported no span");
     }
