@@ -239,6 +239,11 @@ public final class OrdersExample {
 
       LoadGenerator load = new LoadGenerator(service.baseUrl(), options.requests(), options.rate(), CONCURRENCY);
       LoadGenerator.Report report = awaitWithProgress(load, out);
+      if (report.unexpected() > 0) {
+        // Where a request that never got an answer may be stuck: spans that started and never ended, the pool.
+        out.printf(Locale.ROOT, "Right after the load: spans still open: orders %d, inventory %d; database pool: %s%n",
+            orders.stats().spansActive(), inventoryTracer.stats().spansActive(), service.poolState());
+      }
 
       List<String> problems = new ArrayList<>();
       settle(List.of(orders, inventoryTracer), exporter, endpoint, problems);

@@ -23,6 +23,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -276,6 +277,13 @@ final class OrdersService implements AutoCloseable {
             .put("quantity", row.get(1, Integer.class))
             .put("price", row.get(2, BigDecimal.class))))
         .collect(JSON::createArrayNode, ArrayNode::add);
+  }
+
+  /** The database pool's state: after the load, anything acquired or waiting points at a request that hung there. */
+  String poolState() {
+    return pool.getMetrics().map(m -> String.format(Locale.ROOT,
+        "%d acquired, %d idle, %d allocated (max %d), %d waiting to acquire", m.acquiredSize(), m.idleSize(),
+        m.allocatedSize(), m.getMaxAllocatedSize(), m.pendingAcquireSize())).orElse("no metrics");
   }
 
   /** Stops serving, then closes the HTTP client's connections and the database pool (blocking, bounded). */
