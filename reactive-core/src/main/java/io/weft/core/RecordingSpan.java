@@ -122,14 +122,12 @@ final class RecordingSpan implements Span, SpanData {
       tracer.stats.attributesDropped.increment();
       return this;
     }
-    int hash = key.hashCode(); // cached by String: most keys differ in hash, and then no equals() is needed
     synchronized (lock) {
       if (state != STARTED) {
         return this;
       }
       for (int i = 0; i < attributeCount; i++) {
-        Object known = attributes[i * 2];
-        if (known == key || known.hashCode() == hash && known.equals(key)) {
+        if (attributes[i * 2].equals(key)) {
           unshare(attributes.length);
           attributes[i * 2 + 1] = value;
           return this;

@@ -8,15 +8,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.Attribute;
-import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.weft.core.Span;
 import io.weft.core.SpanBuilder;
-import io.weft.core.SpanContext;
 import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
 import io.weft.core.internal.FailureLog;
-import io.weft.core.propagation.W3CTraceContext;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -106,7 +103,7 @@ public final class HttpClientTracing {
     try {
       String url = resourceUrl(request, connection);
       Span span = start(request, url);
-      inject(span.context(), request);
+      HttpSpans.inject(span.context(), request::header, requestId);
       if (span.isRecording()) {
         Exchange exchange = new Exchange(span, connection.channel(), url != null ? url : request.uri());
         connection.channel().attr(EXCHANGE).set(exchange);
@@ -115,24 +112,6 @@ public final class HttpClientTracing {
       }
     } catch (RuntimeException | LinkageError e) {
       failed("starting a client span", e);
-    }
-  }
-
-  private static final AsciiString TRACEPARENT = AsciiString.cached(W3CTraceContext.TRACEPARENT);
-  private static final AsciiString TRACESTATE = AsciiString.cached(W3CTraceContext.TRACESTATE);
-
-  /** {@link HttpSpans#inject}, with header names whose hash Netty computes once rather than per request. */
-  private void inject(SpanContext context, HttpClientRequest request) {
-    if (!context.isValid()) {
-      return;
-    }
-    request.header(TRACEPARENT, W3CTraceContext.formatTraceParent(context));
-    String traceState = context.traceState();
-    if (traceState != null) {
-      request.header(TRACESTATE, traceState);
-    }
-    if (requestId) {
-      request.header(HttpSpans.REQUEST_ID, HttpSpans.requestId(context));
     }
   }
 

@@ -108,7 +108,9 @@ public class HttpPairedRoundTripBenchmark {
     Tracer tracer = Tracer.builder().serviceName("bench").exporter(counting).build();
     Tracer unsampled = Tracer.builder().serviceName("bench").exporter(counting)
         .sampler(io.weft.core.sampler.Sampler.alwaysOff()).build();
-    Consumer<HttpServerRoutes> routes = r -> r.get("/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)));
+    BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> order =
+        (req, res) -> res.sendString(Mono.just(BODY));
+    Consumer<HttpServerRoutes> routes = r -> r.get("/orders/{id}", order);
     plainServer = HttpServer.create().host("127.0.0.1").port(0).runOn(loop).route(routes).bindNow();
     HttpServer second = HttpServer.create().host("127.0.0.1").port(0).runOn(loop);
     if (traced.equals("otelBoth")) {
@@ -121,10 +123,9 @@ public class HttpPairedRoundTripBenchmark {
     }
     HttpServer tracedSide = switch (traced) {
       case "both", "server" -> second.handle(HttpServerTracing.create(tracer).routes(routes));
-      case "propagationOnly" -> second.handle(propagationOnly(HttpServerRoutes.newRoutes().get("/orders/{id}",
-          (req, res) -> res.sendString(Mono.just(BODY)))));
-      case "otelBoth" -> second.route(r -> r.get("/orders/{id}", OtelHttpFixtures.server(
-          otel.get("io.weft.benchmarks"), "/orders/{id}", (req, res) -> res.sendString(Mono.just(BODY)))));
+      case "propagationOnly" -> second.handle(propagationOnly(HttpServerRoutes.newRoutes().get("/orders/{id}", order)));
+      case "otelBoth" -> second.route(r -> r.get("/orders/{id}",
+          OtelHttpFixtures.server(otel.get("io.weft.benchmarks"), "/orders/{id}", order)));
       default -> second.route(routes);
     };
     tracedServer = tracedSide.bindNow();

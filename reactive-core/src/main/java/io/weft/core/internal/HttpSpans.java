@@ -208,7 +208,6 @@ public final class HttpSpans {
     return scheme == null ? -1 : defaultPort(scheme, scheme.length());
   }
 
-
   /** A client response: the status recorded; 4xx and 5xx fail the call ({@code error.type} = the status). */
   public static void clientStatus(Span span, int status) {
     span.setAttribute("http.response.status_code", (long) status);
@@ -244,12 +243,7 @@ public final class HttpSpans {
     }
     W3CTraceContext.inject(context, headers);
     if (requestId) {
-      headers.accept(REQUEST_ID, requestId(context));
+      headers.accept(REQUEST_ID, "|" + context.traceId() + "." + context.spanId() + ".");
     }
-  }
-
-  /** The legacy {@code Request-Id} value for {@code context}: {@code |traceId.spanId.}. */
-  public static String requestId(SpanContext context) {
-    return "|" + context.traceId() + "." + context.spanId() + ".";
   }
 }
