@@ -8,6 +8,7 @@ import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TelemetryItem;
 import io.weft.endpoint.TraceNode;
 import io.weft.exporter.azure.AzureMonitorExporter;
+import io.weft.exporter.azure.AzureMonitorExporterBuilder;
 import io.weft.exporter.azure.ConnectionString;
 import io.weft.exporter.azure.ExporterMetrics;
 import java.io.IOException;
@@ -212,7 +213,7 @@ public final class OrdersExample {
     String connectionString = options.connectionString();
     LocalEndpoint endpoint = connectionString == null ? LocalEndpoint.builder().maxStoredItems(1_000_000).start()
         : null;
-    AzureMonitorExporter.Builder exporterBuilder = AzureMonitorExporter.builder()
+    AzureMonitorExporterBuilder exporterBuilder = AzureMonitorExporter.builder()
         .connectionString(endpoint != null ? endpoint.connectionString() : Objects.requireNonNull(connectionString));
     if (endpoint != null) {
       exporterBuilder.persistenceDisabled(); // the endpoint lives as long as this run: nothing to resend later

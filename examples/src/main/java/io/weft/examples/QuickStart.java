@@ -11,6 +11,7 @@ import io.weft.core.sampler.Sampler;
 import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TraceNode;
 import io.weft.exporter.azure.AzureMonitorExporter;
+import io.weft.exporter.azure.AzureMonitorExporterBuilder;
 import io.weft.exporter.azure.ExporterMetrics;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public final class QuickStart {
     out.println(local != null ? "Exporting to an embedded Application Insights endpoint at " + local.url()
         : "Exporting to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING)");
     try {
-      AzureMonitorExporter.Builder exporterBuilder = AzureMonitorExporter.builder().connectionString(target);
+      AzureMonitorExporterBuilder exporterBuilder = AzureMonitorExporter.builder().connectionString(target);
       if (local != null) {
         exporterBuilder.persistenceDisabled(); // the embedded endpoint lives as long as this run: nothing to keep
       }

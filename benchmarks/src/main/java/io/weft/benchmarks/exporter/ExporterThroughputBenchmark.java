@@ -52,8 +52,9 @@ public class ExporterThroughputBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     endpoint = EndpointProcess.start();
-    exporter = AzureMonitorExporter.builder().connectionString(endpoint.connectionString()).persistenceDisabled()
-        .maxQueueSize(SPANS * 2).linger(Duration.ofMillis(5)).gzipLevel(gzipLevel).maxInFlight(maxInFlight).build();
+    // Persistence on, as by default: with a healthy endpoint nothing may go through the disk.
+    exporter = AzureMonitorExporter.builder().connectionString(endpoint.connectionString())
+        .persistenceDirectory(SpillFolder.create()).maxQueueSize(SPANS * 2).linger(Duration.ofMillis(5)).gzipLevel(gzipLevel).maxInFlight(maxInFlight).build();
     tracer = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(exporter).build();
   }
 
@@ -63,6 +64,7 @@ public class ExporterThroughputBenchmark {
     ExporterMetrics metrics = exporter.metrics();
     long accepted = endpoint.itemsAccepted();
     endpoint.close();
+    SpillFolder.requireUntouched(metrics);
     if (metrics.dropped() != 0 || metrics.delivered() != metrics.handedOver() || accepted != metrics.delivered()) {
       throw new IllegalStateException("spans were lost: " + metrics + ", endpoint accepted " + accepted);
     }

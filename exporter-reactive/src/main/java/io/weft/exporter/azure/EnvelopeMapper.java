@@ -25,10 +25,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe (stateless apart from the counters); writes with jackson-core's streaming generator, no reflection.
  */
-final class EnvelopeMapper {
+final class EnvelopeMapper implements SpanEncoder {
   static final String REQUEST = "Microsoft.ApplicationInsights.Request";
   static final String DEPENDENCY = "Microsoft.ApplicationInsights.RemoteDependency";
   static final String EXCEPTION = "Microsoft.ApplicationInsights.Exception";
+
+  /** The name sent for a span whose name is empty or blank (an HTTP dependency gets {@code METHOD /path}). */
+  static final String UNNAMED = "(unnamed)";
+  // The service's limit on an exception's message and stack, each, in characters.
+  private static final int MAX_EXCEPTION_TEXT_CHARS = 32_768;
+  // What an Exception item's message and stack may take together, as encoded JSON text: the rest of the item
+  // (tags, names, ids; at most ~16 KB even when every field is at its limit and fully escaped) fits in the other
+  // 20 KB of the service's 64 KB item limit.
+  static final int EXCEPTION_TEXT_BYTES = 44 * 1024;
 
   private static final Map<String, Integer> DEFAULT_PORTS = Map.of("mongodb", 27017, "postgresql", 5432, "mysql",
       3306, "mariadb", 3306, "mssql", 1433, "oracle", 1521, "redis", 6379, "cassandra", 9042);
@@ -198,35 +207,21 @@ final class EnvelopeMapper {
     return snapshot;
   }
 
-  private static final com.fasterxml.jackson.core.JsonFactory JSON = com.fasterxml.jackson.core.JsonFactory.builder()
-      .build();
-
-  /** The envelopes of {@code span} as separate UTF-8 JSON documents (1, or 2 with an Exception item). */
-  byte[][] envelopes(SpanData span) throws IOException {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(768);
-    try (JsonGenerator out = JSON.createGenerator(bytes, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
-      write(span, out, '\n');
-    }
-    byte[] all = bytes.toByteArray();
-    if (!hasExceptionItem(span)) {
-      return new byte[][] {all};
-    }
-    int split = indexOf(all, (byte) '\n');
-    return new byte[][] {java.util.Arrays.copyOfRange(all, 0, split), java.util.Arrays.copyOfRange(all, split + 1,
-        all.length)};
+  @Override
+  public int envelopes(SpanData span) {
+    return envelopeCount(span);
   }
 
-  private static int indexOf(byte[] bytes, byte b) {
-    // JSON text never holds a raw newline inside strings (it is escaped), so the first one is the separator.
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == b) {
-        return i;
-      }
+  @Override
+  public void write(SpanData span, int index, JsonGenerator out) throws IOException {
+    if (index == 0) {
+      writeItem(span, out);
+    } else {
+      writeExceptionItem(span, out);
     }
-    return bytes.length;
   }
 
-  /** How many envelopes {@link #write} produces for {@code span}: 1, or 2 with an Exception item. */
+  /** How many envelopes {@code span} makes: 1, or 2 with an Exception item. */
   static int envelopeCount(SpanData span) {
     return hasExceptionItem(span) ? 2 : 1;
   }
@@ -235,15 +230,6 @@ final class EnvelopeMapper {
   static boolean hasExceptionItem(SpanData span) {
     return span.exception() != null
         && (span.kind() == SpanKind.SERVER || span.kind() == SpanKind.CONSUMER || span.parentSpanId() == null);
-  }
-
-  /** Writes the envelope(s) of {@code span}, separated by {@code separator} when there are two. */
-  void write(SpanData span, JsonGenerator out, char separator) throws IOException {
-    writeItem(span, out);
-    if (hasExceptionItem(span)) {
-      out.writeRaw(separator);
-      writeExceptionItem(span, out);
-    }
   }
 
   /** Writes the Request or RemoteDependency envelope of {@code span}. */
@@ -287,8 +273,9 @@ final class EnvelopeMapper {
     if (parentId != 0) {
       writeId(out, F_AI_OPERATION_PARENT_ID, parentId);
     }
-    String operationName = request ? span.name()
-        : span.localRootKind() == SpanKind.SERVER ? span.localRootName() : null;
+    String rootName = span.localRootName();
+    String operationName = request ? nameOf(span.name())
+        : span.localRootKind() == SpanKind.SERVER && rootName != null ? nameOf(rootName) : null;
     if (operationName != null) {
       writeString(out, F_AI_OPERATION_NAME, limit(operationName, 1024, "ai.operation.name"));
     }
@@ -310,7 +297,7 @@ final class EnvelopeMapper {
   }
 
   private void writeRequest(SpanData span, Object[] attributes, JsonGenerator out) throws IOException {
-    writeString(out, F_NAME, limit(span.name(), 1024, "name"));
+    writeString(out, F_NAME, limit(nameOf(span.name()), 1024, "name"));
     writeDuration(span, out);
     Long status = number(attributes, A_HTTP_RESPONSE_STATUS_CODE, A_HTTP_STATUS_CODE);
     writeString(out, F_RESPONSE_CODE, status != null ? Long.toString(status) : "0");
@@ -331,6 +318,10 @@ final class EnvelopeMapper {
     String target = null;
     String data = null;
     String name = span.name();
+    boolean unnamed = name.isBlank();
+    if (unnamed) {
+      count("empty name");
+    }
     Long httpStatus = null;
     String resultCode = "0";
     if (span.kind() == SpanKind.INTERNAL) {
@@ -340,8 +331,9 @@ final class EnvelopeMapper {
       String url = string(attributes, A_URL_FULL, A_HTTP_URL);
       target = firstNonNull(string(attributes, A_PEER_SERVICE), hostPort(attributes, url, null));
       data = url;
-      if (name.equals(method) && url != null) {
+      if ((unnamed || name.equals(method)) && url != null) {
         name = method + " " + path(url);
+        unnamed = false;
       }
       httpStatus = number(attributes, A_HTTP_RESPONSE_STATUS_CODE, A_HTTP_STATUS_CODE);
       if (httpStatus != null) {
@@ -373,7 +365,7 @@ final class EnvelopeMapper {
       target = hostPort(attributes, null, null);
       type = target == null ? "InProc" : null;
     }
-    writeString(out, F_NAME, limit(name, 1024, "name"));
+    writeString(out, F_NAME, limit(unnamed ? UNNAMED : name, 1024, "name"));
     writeDuration(span, out);
     writeString(out, F_RESULT_CODE, limit(resultCode, 1024, "resultCode"));
     boolean success = span.status() == StatusCode.OK
@@ -405,6 +397,10 @@ final class EnvelopeMapper {
       }
       if (key.length() > 150) {
         count("property key");
+        continue;
+      }
+      if (key.isBlank()) { // the service rejects the whole item for an empty property name
+        count("empty property key");
         continue;
       }
       if (!open) {
@@ -445,16 +441,48 @@ final class EnvelopeMapper {
     out.writeStartObject();
     String typeName = error.getClass().getName();
     String message = error.getMessage();
+    if (message == null || message.isBlank()) {
+      message = typeName;
+    }
+    String stack = stackTrace(error);
+    // Message and stack share one budget in encoded bytes, so the item stays under the service's 64 KB whatever
+    // they hold (a 1 MB message, control characters escaped six bytes each, non-ASCII text).
+    int messageBytes = JsonText.encodedBytes(message, MAX_EXCEPTION_TEXT_CHARS);
+    int stackBytes = JsonText.encodedBytes(stack, MAX_EXCEPTION_TEXT_CHARS);
+    int messageBudget = messageBytes;
+    int stackBudget = stackBytes;
+    if (messageBytes + stackBytes > EXCEPTION_TEXT_BYTES) {
+      messageBudget = Math.min(messageBytes, Math.max(EXCEPTION_TEXT_BYTES - stackBytes, EXCEPTION_TEXT_BYTES / 4));
+      stackBudget = EXCEPTION_TEXT_BYTES - messageBudget;
+    }
     writeString(out, F_TYPE_NAME, limit(typeName, 1024, "exception type"));
-    writeString(out, F_MESSAGE, limit(message == null || message.isBlank() ? typeName : message, 32768,
-        "exception message"));
+    writeString(out, F_MESSAGE, fit(message, messageBudget, "exception message"));
     writeBoolean(out, F_HAS_FULL_STACK, true);
-    writeString(out, F_STACK, limit(stackTrace(error), 32768, "exception stack"));
+    writeString(out, F_STACK, fit(stack, stackBudget, "exception stack"));
     out.writeEndObject();
     out.writeEndArray();
     out.writeEndObject();
     out.writeEndObject();
     out.writeEndObject();
+  }
+
+  /** {@code value} cut to the service's 32,768 characters and to {@code maxBytes} as JSON text; cuts counted. */
+  private String fit(String value, int maxBytes, String field) {
+    int keep = JsonText.prefixWithin(value, MAX_EXCEPTION_TEXT_CHARS, maxBytes);
+    if (keep < value.length()) {
+      count(field);
+      return value.substring(0, keep);
+    }
+    return value;
+  }
+
+  /** {@code value}, or the fallback for an empty or blank span name (the service rejects empty names). */
+  private String nameOf(String value) {
+    if (value.isBlank()) {
+      count("empty name");
+      return UNNAMED;
+    }
+    return value;
   }
 
   private String limit(String value, int max, String field) {

@@ -3,6 +3,7 @@ package io.weft.exporter.azure;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Accounts for every span handed to the exporter: each ends as exactly one of delivered or dropped (with a reason),
@@ -31,17 +32,19 @@ public final class ExporterMetrics {
     SHUTDOWN,
     /** The span could not be encoded. */
     ENCODING_FAILED,
-    /** Retries were exhausted (or the exporter shut down) and the spill directory was full or not writable. */
+    /** It had to leave memory (retries used up, or shutdown) and the spill folder was full or not writable. */
     DISK_FULL,
+    /**
+     * It had to leave memory (retries used up, or shutdown) while the disk stage already had its backlog of bytes
+     * waiting to be written: the disk was slower than the spans.
+     */
+    DISK_BACKLOG,
     /** It waited on disk longer than the retention. */
     EXPIRED
   }
 
-  // Hand-overs are not counted on the producer's path (one atomic less per span): a span handed over is queued, or
-  // taken off the queue by the worker, or refused at the door (queue full, shut down).
-  private final java.util.function.IntSupplier queued;
-  private final LongAdder taken = new LongAdder();
-  private final LongAdder refused = new LongAdder();
+  // Hand-overs are not counted on the producer's path (one atomic less per span): the queue derives them.
+  private final LongSupplier handedOver;
   private final LongAdder delivered = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder requests = new LongAdder();
@@ -52,8 +55,8 @@ public final class ExporterMetrics {
   private final LongAdder internalFailures = new LongAdder();
   private final LongAdder[] dropped = new LongAdder[DropReason.values().length];
 
-  ExporterMetrics(java.util.function.IntSupplier queued) {
-    this.queued = queued;
+  ExporterMetrics(LongSupplier handedOver) {
+    this.handedOver = handedOver;
     for (int i = 0; i < dropped.length; i++) {
       dropped[i] = new LongAdder();
     }
@@ -69,16 +72,6 @@ public final class ExporterMetrics {
    */
   public long internalFailures() {
     return internalFailures.sum();
-  }
-
-  /** Spans taken off the queue by the exporter; call before the queue's size goes down. */
-  void recordTaken(long spans) {
-    taken.add(spans);
-  }
-
-  /** A span refused at hand-over (it is also counted as dropped); call before the queue's size goes back down. */
-  void recordRefused() {
-    refused.increment();
   }
 
   void recordDelivered(long spans) {
@@ -109,7 +102,10 @@ public final class ExporterMetrics {
     recoveredDropped.add(spans);
   }
 
-  /** Spans written to the spill directory by this exporter (they stay pending until delivered or dropped). */
+  /**
+   * Spans written to the spill folder by this exporter, each counted once (they stay pending until delivered or
+   * dropped). Zero while the endpoint accepts everything: only a failing endpoint makes the exporter spill.
+   */
   public long persisted() {
     return persisted.sum();
   }
@@ -138,10 +134,7 @@ public final class ExporterMetrics {
 
   /** Spans handed to {@code export}. */
   public long handedOver() {
-    // The queue's size first: a span moving on meanwhile (taken, or refused and given back) is then counted twice,
-    // for an instant, never missed, so pending() can only read high, never negative.
-    long inQueue = queued.getAsInt();
-    return inQueue + taken.sum() + refused.sum();
+    return handedOver.getAsLong();
   }
 
   /** Spans whose every envelope the service accepted. */
@@ -173,7 +166,10 @@ public final class ExporterMetrics {
     return total;
   }
 
-  /** Spans neither delivered nor dropped yet: queued, in flight, waiting for a retry, or on disk. */
+  /**
+   * Spans neither delivered nor dropped yet: queued, in flight, waiting for a retry, or on disk. Spans on disk stay
+   * pending here even when another process (sharing the folder) delivers them.
+   */
   public long pending() {
     // Read the outcomes before the hand-overs, so a concurrent hand-over can only make pending larger, never < 0.
     long done = delivered.sum() + dropped();

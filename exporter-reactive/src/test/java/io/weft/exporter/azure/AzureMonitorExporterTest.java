@@ -26,12 +26,12 @@ class AzureMonitorExporterTest {
   AzureMonitorExporter exporter;
   Tracer tracer;
 
-  AzureMonitorExporter.Builder builder() {
+  AzureMonitorExporterBuilder builder() {
     return AzureMonitorExporter.builder().connectionString(endpoint.connectionString()).persistenceDisabled()
         .linger(Duration.ofMillis(20)).backoff(Duration.ofMillis(5), Duration.ofMillis(50));
   }
 
-  void start(AzureMonitorExporter.Builder builder) {
+  void start(AzureMonitorExporterBuilder builder) {
     exporter = builder.build();
     tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
   }
@@ -327,13 +327,5 @@ class AzureMonitorExporterTest {
         .hasMessage("maxQueueSize must be positive: 0");
     assertThatThrownBy(() -> AzureMonitorExporter.builder().gzipLevel(11))
         .hasMessage("gzipLevel must be within [1, 9]: 11");
-  }
-
-  @Test
-  void retryAfterParsing() {
-    assertThat(AzureMonitorExporter.parseRetryAfter("7")).isEqualTo(Duration.ofSeconds(7));
-    assertThat(AzureMonitorExporter.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
-    assertThat(AzureMonitorExporter.parseRetryAfter("soon")).isNull();
-    assertThat(AzureMonitorExporter.parseRetryAfter(null)).isNull();
   }
 }

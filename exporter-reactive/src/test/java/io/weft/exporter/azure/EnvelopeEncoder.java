@@ -38,11 +38,13 @@ final class EnvelopeEncoder {
         JsonGenerator out = JSON.createGenerator(gzip, JsonEncoding.UTF8)) {
       boolean first = true;
       for (SpanData span : spans) {
-        if (!first) {
-          out.writeRaw('\n');
+        for (int i = 0; i < mapper.envelopes(span); i++) {
+          if (!first) {
+            out.writeRaw('\n');
+          }
+          first = false;
+          mapper.write(span, i, out);
         }
-        first = false;
-        mapper.write(span, out, '\n');
       }
     } catch (IOException e) {
       throw new UncheckedIOException("encoding to memory failed", e);

@@ -1,9 +1,12 @@
-package io.weft.exporter.azure;
+package io.weft.benchmarks.exporter;
 
 import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
 import io.weft.core.export.SpanExporter;
+import io.weft.exporter.azure.AzureMonitorExporter;
+import io.weft.exporter.azure.ExporterFixtures;
+import io.weft.exporter.azure.ExporterMetrics;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +31,11 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
 /**
- * What handing a span to the Application Insights exporter costs the thread that ends it, with the pipeline
- * downstream of the queue a no-op (the exporter's package-private {@code noopDownstream()}: the worker takes spans
- * off the queue in batches, with the real linger and wake-ups, and counts them delivered without encoding or
- * sending; this class sits in the exporter's package for that reason). Default settings otherwise (queue 8,192,
- * batches of 512). Each operation starts and ends one CLIENT span with four attributes.
+ * What handing a span to the Application Insights exporter costs the thread that ends it, with a downstream that
+ * keeps up with anything ({@code ExporterFixtures.withNoopDownstream}, from the exporter's test-jar: the real
+ * queue, wake-ups, linger, batches, slots and accounting, with each span encoded as an empty envelope and every
+ * request accepted in memory). Default settings otherwise (queue 8,192, batches of 512). Each operation starts and
+ * ends one CLIENT span with four attributes.
  *
  * <ul>
  *   <li>{@code noopExporter} vs {@code azureMonitorExporter}: the producer's cost per span, one thread; target ≤
@@ -62,10 +65,10 @@ public class ExportHandOffBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     // Nothing is sent, so no endpoint is needed; the connection string only has to parse.
-    exporter = AzureMonitorExporter.builder()
+    exporter = ExporterFixtures.withNoopDownstream(AzureMonitorExporter.builder()
         .connectionString("InstrumentationKey=00000000-0000-0000-0000-000000000000;"
             + "IngestionEndpoint=http://127.0.0.1:9/")
-        .persistenceDisabled().maxQueueSize(maxQueueSize).noopDownstream().build();
+        .persistenceDisabled().maxQueueSize(maxQueueSize));
     toExporter = Tracer.builder().serviceName("bench").exporter(exporter).build();
     toNoop = Tracer.builder().serviceName("bench").exporter(new SpanExporter() {
       @Override

@@ -1,12 +1,9 @@
-package io.weft.exporter.azure;
+package io.weft.benchmarks.exporter;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
 import io.weft.core.export.SpanExporter;
-import java.io.IOException;
+import io.weft.exporter.azure.ExporterFixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,17 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class EncodeScalingBenchmark {
   static final int SPANS = 512;
-  private static final JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactoryBuilder()
-      .rootValueSeparator((com.fasterxml.jackson.core.SerializableString) null).build();
 
-  private final List<SpanData> spans = new ArrayList<>();
-  private EnvelopeMapper mapper;
-  private BatchBuffer buffer;
-  private BatchBuffer encoded;
-  private BatchBuffer.Gzip gzip;
+  private ExporterFixtures.EncodeStages stages;
 
   @Setup(Level.Trial)
-  public void setUp() throws IOException {
+  public void setUp() {
+    List<SpanData> spans = new ArrayList<>();
     Tracer tracer = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(new SpanExporter() {
       @Override
       public void export(SpanData span) {
@@ -57,43 +49,25 @@ public class EncodeScalingBenchmark {
       }
     }).build();
     for (int i = 0; i < SPANS; i++) {
-      io.weft.benchmarks.exporter.SqlSpan.end(tracer);
+      SqlSpan.end(tracer);
     }
-    mapper = new EnvelopeMapper("00000000-0000-0000-0000-000000000000");
-    buffer = new BatchBuffer(SPANS * 800);
-    encoded = new BatchBuffer(SPANS * 800);
-    gzip = new BatchBuffer.Gzip(1);
-    write(encoded);
+    stages = new ExporterFixtures.EncodeStages(spans, 1);
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    gzip.end();
-  }
-
-  private void write(BatchBuffer into) throws IOException {
-    into.reset();
-    try (JsonGenerator out = JSON.createGenerator(into, JsonEncoding.UTF8)) {
-      for (SpanData span : spans) {
-        mapper.writeItem(span, out);
-        out.flush();
-        into.write('\n');
-      }
-    }
+    stages.close();
   }
 
   @Benchmark
   @OperationsPerInvocation(SPANS)
-  public int encode() throws IOException {
-    write(buffer);
-    return buffer.size();
+  public int encode() {
+    return stages.encode();
   }
 
   @Benchmark
   @OperationsPerInvocation(SPANS)
   public int gzip() {
-    gzip.start();
-    gzip.add(encoded.array(), 0, encoded.size());
-    return gzip.finish().length;
+    return stages.gzip();
   }
 }
