@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  *     .respond(503, Duration.ofSeconds(2))        // 503 with Retry-After: 2
  *     .partialSuccess(Map.of(0, 429, 3, 400))     // 206: item 0 retryable, item 3 rejected
  *     .redirect(308, otherEndpoint.url())         // permanent redirect
+ *     .respondRaw(206, "<html>bad gateway</html>")   // an answer no client can trust
  *     .resetConnection();                         // TCP reset while the request is in flight
  * }</pre>
  *
@@ -43,6 +44,9 @@ public final class Faults {
   /** Answer normally, after {@code delay}. */
   record Delay(Duration delay) implements Fault {}
 
+  /** Answer {@code status} with exactly {@code body}, storing nothing: a broken or lying service. */
+  record Raw(int status, String body) implements Fault {}
+
   private final ConcurrentLinkedQueue<Fault> planned = new ConcurrentLinkedQueue<>();
   private final Object randomLock = new Object();
   private @Nullable Random random; // guarded by randomLock
@@ -50,6 +54,14 @@ public final class Faults {
   private int randomStatus; // guarded by randomLock
 
   Faults() {}
+
+  /**
+   * The next request is answered with {@code status} and exactly {@code body} (say a 206 whose body is not JSON, or
+   * whose counts do not add up); none of its items is stored, whatever the body claims.
+   */
+  public Faults respondRaw(int status, String body) {
+    return add(new Raw(checkStatus(status), Objects.requireNonNull(body, "body")));
+  }
 
   /** The next request is answered with {@code status} and a TrackResponse rejecting every item with it. */
   public Faults respond(int status) {

@@ -327,6 +327,11 @@ public final class LocalEndpoint implements AutoCloseable {
       itemsRejected.addAndGet(received);
       return new Reply(redirect.status(), "", Map.of("Location", redirect.location()));
     }
+    if (fault instanceof Faults.Raw) {
+      Faults.Raw raw = (Faults.Raw) fault;
+      itemsRejected.addAndGet(received);
+      return new Reply(raw.status(), raw.body(), Map.of());
+    }
     if (fault instanceof Faults.Status) {
       Faults.Status status = (Faults.Status) fault;
       itemsRejected.addAndGet(received);

@@ -38,6 +38,16 @@ class FaultsTest {
   }
 
   @Test
+  void rawAnswerIsSentAsGivenAndStoresNothing() {
+    endpoint.faults().respondRaw(206, "<html>bad gateway</html>");
+    Http.Response response = http.postGzipNdjson(three);
+    assertThat(response.status()).isEqualTo(206);
+    assertThat(response.body()).isEqualTo("<html>bad gateway</html>");
+    assertThat(endpoint.store().items()).isEmpty();
+    assertThat(endpoint.stats().itemsRejected()).isEqualTo(3);
+  }
+
+  @Test
   void statusWithRetryAfterAsHttpDate() {
     ZonedDateTime at = ZonedDateTime.of(2026, 11, 25, 18, 0, 5, 0, ZoneOffset.UTC);
     endpoint.faults().respond(429, at);

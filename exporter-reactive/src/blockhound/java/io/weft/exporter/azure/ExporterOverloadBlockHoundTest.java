@@ -11,11 +11,21 @@ import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TelemetryItem;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.io.TempDir;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +38,10 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Overload (issue #4): producers on non-blocking threads hand spans over far faster than a deliberately slow
+ * Overload, in a 256 MB heap (its own surefire execution). Two runs: with the default settings and disk spill on,
+ * a mostly failing endpoint for a minute; and with spill off and small budgets, a slow endpoint.
+ *
+ * <p>Spill off (issue #4): producers on non-blocking threads hand spans over far faster than a deliberately slow
  * endpoint takes them, against small budgets. The producers never block (BlockHound), the heap the exporter keeps
  * stays within what its budgets allow (retained size after GC, measured while it holds a full queue and its
  * in-flight batches), and the drops counted are exactly the span ids that never arrived.
@@ -98,6 +111,113 @@ class ExporterOverloadBlockHoundTest {
     }).build();
     Mono.fromRunnable(() -> tracer.spanBuilder("op").start().end()).subscribeOn(producers).block(WAIT);
     assertThat(tracer.stats().exporterFailures()).isEqualTo(1);
+  }
+
+  // The default budgets (AzureMonitorExporterBuilder) and a generous size for each of their units.
+  private static final int DEFAULT_QUEUE = 8192;
+  private static final long DEFAULT_IN_FLIGHT_BYTES = 8L * 1024 * 1024;
+  private static final long DEFAULT_BATCH_BYTES = 1024 * 1024;
+  private static final long DEFAULT_DISK_BACKLOG = 4L * 1024 * 1024;
+  private static final long LIMIT_WITH_DEFAULTS = 128L * 1024 * 1024;
+
+  /**
+   * Spill on, default settings, a minute: two producers flat out against an endpoint that fails nine requests in
+   * ten. The disk fills to its cap, the queue stays full; producers never wait (BlockHound), the heap kept after
+   * GC stays within the queue, in-flight and disk budgets, and once the endpoint heals every span is accounted for:
+   * delivered (and counted by the endpoint) or dropped with its reason.
+   */
+  @Test
+  void aMinuteOfOverloadWithSpillOnStaysWithinTheDefaultBudgets(@TempDir Path spill) throws Exception {
+    Duration runFor = Duration.ofSeconds(Long.getLong("weft.overload.seconds", 60));
+    try (LocalEndpoint endpoint = LocalEndpoint.builder().countOnly(true).start()) {
+      endpoint.faults().failRandomly(0.9, 11, 503);
+      AzureMonitorExporter exporter = AzureMonitorExporter.builder().connectionString(endpoint.connectionString())
+          .persistenceDirectory(spill).build();
+      Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+      ExporterMetrics metrics = exporter.metrics();
+      long baseline = heapUsedAfterGc();
+
+      CountDownLatch done = new CountDownLatch(PRODUCERS);
+      long deadline = System.nanoTime() + runFor.toNanos();
+      List<Histogram> latencies = new ArrayList<>();
+      AtomicLong offered = new AtomicLong();
+      for (int p = 0; p < PRODUCERS; p++) {
+        Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        latencies.add(histogram);
+        int producer = p;
+        producers.schedule(() -> {
+          try {
+            offered.addAndGet(produceUntil(tracer, producer, deadline, histogram));
+          } finally {
+            done.countDown();
+          }
+        });
+      }
+      List<Long> retained = new ArrayList<>();
+      while (!done.await(15, TimeUnit.SECONDS)) {
+        retained.add(heapUsedAfterGc() - baseline);
+      }
+      retained.add(heapUsedAfterGc() - baseline); // the producers are done; the exporter is still full
+      long deliveredDuringRun = metrics.delivered();
+      TracerStats tracerStats = tracer.stats();
+      assertThat(tracerStats.exporterFailures()).as("export() threw (BlockHound?)").isZero();
+      assertThat(tracerStats.internalFailures()).isZero();
+      assertThat(deliveredDuringRun * 10).as("offered more than ten times what was delivered")
+          .isLessThan(offered.get());
+
+      long bound = DEFAULT_QUEUE * BYTES_PER_QUEUED_SPAN + IN_FLIGHT_FACTOR * (DEFAULT_IN_FLIGHT_BYTES
+          + DEFAULT_BATCH_BYTES) + 2 * DEFAULT_DISK_BACKLOG + SLACK_BYTES;
+      long maxRetained = retained.stream().mapToLong(Long::longValue).max().orElseThrow();
+      Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+      latencies.forEach(all::add);
+      logger.info("spill on, defaults, {} s: offered {} spans, delivered {} meanwhile; heap kept after GC {} MB "
+          + "(samples {} KB; bound {} MB); end() latency p50 {} ns, p99 {} ns, p99.9 {} ns, p99.99 {} ns, max {} "
+          + "us; {}", runFor.toSeconds(), offered.get(), deliveredDuringRun, maxRetained >> 20,
+          retained.stream().map(r -> r >> 10).toList(), bound >> 20, all.getValueAtPercentile(50),
+          all.getValueAtPercentile(99), all.getValueAtPercentile(99.9), all.getValueAtPercentile(99.99),
+          all.getMaxValue() / 1000, metrics);
+      assertThat(maxRetained).as("heap kept while overloaded, against the budgets").isLessThan(bound)
+          .isLessThan(LIMIT_WITH_DEFAULTS);
+      assertThat(metrics.persisted()).as("the failing endpoint made it spill").isPositive();
+
+      // The endpoint heals: everything on disk and in memory is delivered; the rest was dropped, with a reason.
+      endpoint.faults().clear();
+      long healDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+      while (metrics.pending() > 0 || spillFiles(spill) > 0) {
+        assertThat(System.nanoTime()).as("healed in time: %s", metrics).isLessThan(healDeadline);
+        exporter.flush().block(WAIT);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      }
+      exporter.shutdown().block(WAIT);
+      assertThat(metrics.handedOver()).isEqualTo(offered.get());
+      assertThat(metrics.delivered() + metrics.dropped()).isEqualTo(metrics.handedOver());
+      assertThat(metrics.recovered()).as("its own files count as its own").isZero();
+      assertThat(endpoint.stats().itemsAccepted()).as("the endpoint counted what was delivered")
+          .isEqualTo(metrics.delivered());
+      assertThat(metrics.dropped()).isEqualTo(metrics.dropped(DropReason.QUEUE_FULL)
+          + metrics.dropped(DropReason.DISK_FULL) + metrics.dropped(DropReason.DISK_BACKLOG));
+      assertThat(metrics.internalFailures()).isZero();
+      logger.info("healed: {}", metrics);
+    }
+  }
+
+  private static long produceUntil(Tracer tracer, int producer, long deadline, Histogram latencies) {
+    long count = 0;
+    while (System.nanoTime() - deadline < 0) {
+      for (int i = 0; i < 1_000; i++, count++) {
+        Span span = tracer.spanBuilder("overload").attribute("payload", PADDING + producer + ':' + count).start();
+        long start = System.nanoTime();
+        span.end();
+        latencies.recordValue(Math.min(System.nanoTime() - start, latencies.getHighestTrackableValue()));
+      }
+    }
+    return count;
+  }
+
+  private static long spillFiles(Path root) throws Exception {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(f -> f.toString().endsWith(".spill")).count();
+    }
   }
 
   @Test

@@ -5,16 +5,12 @@ import io.weft.core.export.SpanExporter;
 import io.weft.core.internal.FailureLog;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.net.URI;
-import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Exports spans to Azure Monitor Application Insights: the Java counterpart of OpenCensus Python's {@code
@@ -62,23 +58,21 @@ public final class AzureMonitorExporter implements SpanExporter {
   /** The exporter of {@code settings}, with the real mapping, sender and threads. */
   static AzureMonitorExporter create(ExporterSettings settings) {
     return new AzureMonitorExporter(settings, new NettySender(settings),
-        new EnvelopeMapper(settings.connectionString().instrumentationKey()),
-        Schedulers.newSingle("weft-exporter", true), Clock.systemUTC());
+        new EnvelopeMapper(settings.connectionString().instrumentationKey()), ExporterThreads.real());
   }
 
   /**
-   * The seam for tests and benchmarks: any sender (a fake that answers in memory), any span encoder, any worker
-   * scheduler (a virtual-time one, say).
+   * The seam for tests and benchmarks: any sender (a fake that answers in memory), any span encoder, any threads
+   * and clocks (virtual time, say).
    */
   // Visible for testing
-  AzureMonitorExporter(ExporterSettings settings, Sender sender, SpanEncoder encoder, Scheduler scheduler,
-      Clock clock) {
+  AzureMonitorExporter(ExporterSettings settings, Sender sender, SpanEncoder encoder, ExporterThreads threads) {
     this.settings = settings;
     this.queue = new SpanQueue(settings.maxQueueSize());
     this.metrics = new ExporterMetrics(queue::handedOver);
     this.encoder = encoder;
     this.sender = sender;
-    this.scheduler = scheduler;
+    this.scheduler = threads.worker();
     FailureLog sendLog = new FailureLog(logger, "Application Insights export failed");
     FailureLog dropLog = new FailureLog(logger, "Application Insights rejected telemetry");
     this.gzips = new Gzip.Pool(settings.gzipLevel(), settings.maxInFlight() + 2);
@@ -88,19 +82,13 @@ public final class AzureMonitorExporter implements SpanExporter {
     DiskStage disk = null;
     ExporterSettings.Spill spill = settings.spill();
     if (spill != null) {
-      SpillStore store = new SpillStore(spill.directory(), spill.maxBytes(), spill.retention(), clock);
+      SpillStore store = new SpillStore(spill.directory(), spill.maxBytes(), spill.retention(), threads.clock());
       if (store.enabled()) {
-        disk = new DiskStage(store, gzips, spill.maxBacklogBytes(), Schedulers.boundedElastic(),
-            this::onWorker, metrics, sendLog);
+        disk = new DiskStage(store, gzips, spill.maxBacklogBytes(), threads.io(), this::onWorker, metrics, sendLog);
       }
     }
-    this.worker = new ExportWorker(settings, queue, batches, sender, gzips, disk, metrics, serial,
-        Schedulers.parallel(), new RandomGenerator() {
-          @Override
-          public long nextLong() {
-            return ThreadLocalRandom.current().nextLong(); // the calling thread's own generator
-          }
-        }, clock, sendLog, dropLog);
+    this.worker = new ExportWorker(settings, queue, batches, sender, gzips, disk, metrics, serial, threads,
+        sendLog, dropLog);
     URI trackUrl = settings.connectionString().trackUrl();
     if (!IngestionUrls.isLoopback(trackUrl) && "http".equalsIgnoreCase(trackUrl.getScheme())) {
       logger.warn("Application Insights exporter sends plain http to a non-loopback host: {}", trackUrl.getHost());
@@ -192,8 +180,8 @@ public final class AzureMonitorExporter implements SpanExporter {
           // the JVM is exiting: the hook runs (or ran) anyway
         }
       }
-      return worker.flush().timeout(settings.shutdownTimeout(), Mono.empty())
-          .then(worker.stop(settings.shutdownTimeout()))
+      return worker.flush().timeout(settings.shutdownTimeout(), Mono.empty(), scheduler)
+          .then(worker.stop(settings.shutdownTimeout(), scheduler))
           .then(sender.close().onErrorResume(e -> Mono.empty()))
           .doFinally(signal -> {
             scheduler.dispose();

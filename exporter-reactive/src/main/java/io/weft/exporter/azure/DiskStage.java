@@ -15,8 +15,8 @@ import reactor.core.scheduler.Scheduler;
  * The disk stage: runs the worker's spill work (compress, write, read back, delete, release, sweep) on
  * bounded-elastic against one {@link SpillStore}, and hands every result back to the worker.
  *
- * <p>It never buffers: at most {@code maxBacklog} uncompressed bytes wait for the disk at once, and the worker asks
- * {@link #refusal} before it hands anything over. The cap is checked before compressing, so a full folder costs no
+ * <p>It never buffers: at most {@code maxBacklog} uncompressed bytes are in its hands at once (from the hand-over
+ * until the worker has the batch back), and the worker asks {@link #refusal} before it hands anything over. The cap is checked before compressing, so a full folder costs no
  * CPU.
  *
  * <p>Threading: called on the worker only; callbacks run on the worker (through {@code onWorker}). A failure
@@ -73,20 +73,24 @@ final class DiskStage {
    */
   void write(String name, Batch batch, boolean keep, Consumer<SpillStore.@Nullable Lease> done) {
     long bytes = batch.bytes();
+    // The batch counts against the backlog until the worker has it back, not just until it is written: a busy
+    // worker must not collect finished writes (and their buffers) faster than it takes them back.
     backlog.addAndGet(bytes);
     submit(() -> {
       SpillStore.Lease lease = null;
-      try {
-        if (store.hasRoom()) {
-          byte[] body = batch.body;
-          lease = store.write(name, body != null ? body : gzips.compress(batch), batch.spanTable(), keep);
-        }
-      } finally {
-        backlog.addAndGet(-bytes);
+      if (store.hasRoom()) {
+        byte[] body = batch.body;
+        lease = store.write(name, body != null ? body : gzips.compress(batch), batch.spanTable(), keep);
       }
       SpillStore.Lease written = lease;
-      onWorker.accept(() -> done.accept(written));
-    }, () -> done.accept(null));
+      onWorker.accept(() -> {
+        backlog.addAndGet(-bytes);
+        done.accept(written);
+      });
+    }, () -> {
+      backlog.addAndGet(-bytes);
+      done.accept(null);
+    });
   }
 
   /** Leases and reads the oldest file nobody holds; {@code done} gets what was found. */

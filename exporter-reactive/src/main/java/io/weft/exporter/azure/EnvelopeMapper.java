@@ -274,8 +274,8 @@ final class EnvelopeMapper implements SpanEncoder {
       writeId(out, F_AI_OPERATION_PARENT_ID, parentId);
     }
     String rootName = span.localRootName();
-    String operationName = request ? nameOf(span.name())
-        : span.localRootKind() == SpanKind.SERVER && rootName != null ? nameOf(rootName) : null;
+    String operationName = request ? orUnnamed(span.name())
+        : span.localRootKind() == SpanKind.SERVER && rootName != null ? orUnnamed(rootName) : null;
     if (operationName != null) {
       writeString(out, F_AI_OPERATION_NAME, limit(operationName, 1024, "ai.operation.name"));
     }
@@ -297,7 +297,11 @@ final class EnvelopeMapper implements SpanEncoder {
   }
 
   private void writeRequest(SpanData span, Object[] attributes, JsonGenerator out) throws IOException {
-    writeString(out, F_NAME, limit(nameOf(span.name()), 1024, "name"));
+    String name = span.name();
+    if (name.isBlank()) {
+      count("empty name");
+    }
+    writeString(out, F_NAME, limit(orUnnamed(name), 1024, "name"));
     writeDuration(span, out);
     Long status = number(attributes, A_HTTP_RESPONSE_STATUS_CODE, A_HTTP_STATUS_CODE);
     writeString(out, F_RESPONSE_CODE, status != null ? Long.toString(status) : "0");
@@ -477,12 +481,8 @@ final class EnvelopeMapper implements SpanEncoder {
   }
 
   /** {@code value}, or the fallback for an empty or blank span name (the service rejects empty names). */
-  private String nameOf(String value) {
-    if (value.isBlank()) {
-      count("empty name");
-      return UNNAMED;
-    }
-    return value;
+  private static String orUnnamed(String value) {
+    return value.isBlank() ? UNNAMED : value;
   }
 
   private String limit(String value, int max, String field) {

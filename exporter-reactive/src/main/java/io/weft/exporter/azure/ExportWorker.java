@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,6 +66,7 @@ final class ExportWorker {
   private final Scheduler compressor;
   private final RandomGenerator random;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final FailureLog sendLog;
   private final FailureLog dropLog;
   private final DropReport dropReport;
@@ -102,8 +104,8 @@ final class ExportWorker {
   private final ArrayDeque<BatchBuffer> buffers = new ArrayDeque<>();
 
   ExportWorker(ExporterSettings settings, SpanQueue queue, BatchEncoder encoder, Sender sender, Gzip.Pool gzips,
-      @Nullable DiskStage disk, ExporterMetrics metrics, Scheduler.Worker worker, Scheduler compressor,
-      RandomGenerator random, Clock clock, FailureLog sendLog, FailureLog dropLog) {
+      @Nullable DiskStage disk, ExporterMetrics metrics, Scheduler.Worker worker, ExporterThreads threads,
+      FailureLog sendLog, FailureLog dropLog) {
     this.settings = settings;
     this.queue = queue;
     this.encoder = encoder;
@@ -113,9 +115,10 @@ final class ExportWorker {
     this.metrics = metrics;
     this.accounting = new Accounting(metrics);
     this.worker = worker;
-    this.compressor = compressor;
-    this.random = random;
-    this.clock = clock;
+    this.compressor = threads.compressor();
+    this.random = threads.random();
+    this.clock = threads.clock();
+    this.nanoTime = threads.nanoTime();
     this.sendLog = sendLog;
     this.dropLog = dropLog;
     this.dropReport = new DropReport(logger, metrics);
@@ -211,7 +214,7 @@ final class ExportWorker {
         break;
       }
       if (available < settings.maxBatchSize() && !flushing) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (lingerDeadline < 0) {
           lingerDeadline = now + settings.linger().toNanos();
         }
@@ -246,7 +249,10 @@ final class ExportWorker {
     if (stage == null) {
       return;
     }
-    while (queue.size() > 0 && stage.refusal(settings.maxBatchBytes()) == null) {
+    // At most what is queued now: producers that keep the queue full must not keep the worker here forever.
+    int left = queue.size();
+    while (left > 0 && stage.refusal(settings.maxBatchBytes()) == null) {
+      left -= settings.maxBatchSize();
       BatchBuffer buffer = buffer();
       Batch batch = encoder.next(queue, buffer);
       if (batch == null) {
@@ -490,8 +496,7 @@ final class ExportWorker {
     DiskStage stage = disk;
     SpillStore.Lease lease = batch.lease;
     if (stage != null && lease != null && batch.leaseCurrent) {
-      batch.lease = null;
-      stage.release(lease);
+      giveBack(batch, lease, stage);
       if (failing) {
         pollDiskLater(); // the next probe waits a retry interval: no tight loop against a dead endpoint
       } else {
@@ -518,6 +523,16 @@ final class ExportWorker {
       finish(batch);
       drain();
     });
+  }
+
+  /**
+   * Lets go of {@code batch}'s current file: its spans wait there, still this exporter's (a later read counts them
+   * as its own again).
+   */
+  private void giveBack(Batch batch, SpillStore.Lease lease, DiskStage stage) {
+    batch.lease = null;
+    ownFiles.put(lease.name(), batch.recovered);
+    stage.release(lease);
   }
 
   /**
@@ -671,14 +686,14 @@ final class ExportWorker {
    * on its way to disk as {@code SHUTDOWN}. After it, spans queued late are counted as {@code SHUTDOWN} by whoever
    * sees them.
    */
-  Mono<Void> stop(Duration timeout) {
+  Mono<Void> stop(Duration timeout, Scheduler timer) {
     return Mono.<Void>create(sink -> onWorkerOrHere(() -> {
       stopped = true;
       flushWaiters.forEach(MonoSink::success);
       flushWaiters.clear();
-      for (Disposable timer : new Disposable[] {lingerTimer, drainTimer, diskPoll, maintenance}) {
-        if (timer != null) {
-          timer.dispose();
+      for (Disposable pending : new Disposable[] {lingerTimer, drainTimer, diskPoll, maintenance}) {
+        if (pending != null) {
+          pending.dispose();
         }
       }
       for (Batch batch : new ArrayList<>(inFlight)) {
@@ -723,7 +738,7 @@ final class ExportWorker {
         accounting.droppedAll(batch, DropReason.SHUTDOWN);
       }
       sink.success();
-    }))).doFinally(signal -> onWorkerOrHere(() -> {
+    })), timer).doFinally(signal -> onWorkerOrHere(() -> {
       sendLog.report();
       dropLog.report();
       dropReport.report();
@@ -735,8 +750,7 @@ final class ExportWorker {
     DiskStage stage = disk;
     SpillStore.Lease lease = batch.lease;
     if (stage != null && lease != null && batch.leaseCurrent) {
-      batch.lease = null;
-      stage.release(lease);
+      giveBack(batch, lease, stage);
       finish(batch);
       return;
     }

@@ -233,6 +233,73 @@ class EnvelopeMappingTest {
   }
 
   @Test
+  void anExceptionItemFitsTheServiceLimitWhateverItsMessageAndStack() {
+    // A megabyte of message: quotes, backslashes, control characters (six bytes each once escaped), non-ASCII.
+    StringBuilder message = new StringBuilder();
+    while (message.length() < 1_000_000) {
+      message.append("line \"quoted\" \\ \u0001\u0002 Grüße 日本語 😀\n");
+    }
+    Span request = tracer.spanBuilder("GET /big").kind(SpanKind.SERVER).start();
+    request.recordException(new IllegalStateException(message.toString(), new RuntimeException("x".repeat(100_000))));
+    request.end();
+    List<TelemetryItem> items = roundTrip(); // the endpoint's validator rejects any item over 64 KB
+    assertThat(items).extracting(TelemetryItem::type).containsExactly("Request", "Exception");
+    TelemetryItem exception = items.get(1);
+    assertThat(exception.json().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(BatchEncoder.MAX_ITEM_BYTES);
+    JsonNode details = exception.baseData().get("exceptions").get(0);
+    assertThat(details.get("message").asText()).startsWith("line \"quoted\"").hasSizeGreaterThan(1_000);
+    assertThat(details.get("stack").asText()).startsWith("java.lang.IllegalStateException: line")
+        .hasSizeGreaterThan(1_000);
+    assertThat(details.get("message").asText()).as("never half a surrogate pair")
+        .doesNotEndWith("\ud83d");
+    assertThat(mapper.truncations()).containsEntry("exception message", 1L).containsEntry("exception stack", 1L);
+  }
+
+  @Test
+  void messageAndStackShareOneBudgetAndShortOnesAreKeptWhole() {
+    Span first = tracer.spanBuilder("job").start();
+    first.recordException(new IllegalStateException("short message"));
+    first.end();
+    Span second = tracer.spanBuilder("job").start();
+    second.recordException(new IllegalStateException("m".repeat(200_000)));
+    second.end();
+    List<TelemetryItem> items = roundTrip();
+    JsonNode whole = items.get(1).baseData().get("exceptions").get(0);
+    assertThat(whole.get("message").asText()).isEqualTo("short message");
+    assertThat(whole.get("stack").asText()).contains("at io.weft.exporter.azure.EnvelopeMappingTest");
+    JsonNode cut = items.get(3).baseData().get("exceptions").get(0);
+    int message = cut.get("message").asText().length();
+    int stack = cut.get("stack").asText().length();
+    assertThat(message).isPositive().isLessThan(200_000);
+    assertThat(stack).as("the stack keeps its share").isGreaterThanOrEqualTo(EnvelopeMapper.EXCEPTION_TEXT_BYTES / 2);
+    assertThat(message + stack).isLessThanOrEqualTo(EnvelopeMapper.EXCEPTION_TEXT_BYTES);
+  }
+
+  @Test
+  void anEmptyOrBlankNameIsSentWithItsFallback() {
+    tracer.spanBuilder("").start().end();
+    tracer.spanBuilder("   ").kind(SpanKind.SERVER).start().end();
+    tracer.spanBuilder("").kind(SpanKind.CLIENT).attribute("http.request.method", "GET")
+        .attribute("url.full", "https://api.example.com/orders/42?page=2").start().end();
+    List<TelemetryItem> items = roundTrip(); // an empty name would be rejected
+    assertThat(items).extracting(TelemetryItem::name)
+        .containsExactly(EnvelopeMapper.UNNAMED, EnvelopeMapper.UNNAMED, "GET /orders/42");
+    assertThat(items.get(1).tag("ai.operation.name")).isEqualTo(EnvelopeMapper.UNNAMED);
+    assertThat(mapper.truncations()).containsEntry("empty name", 3L);
+  }
+
+  @Test
+  void emptyAttributeKeysAreDroppedAndCounted() {
+    tracer.spanBuilder("work").attribute("", "no key").attribute(" ", "blank key").attribute("kept", "yes").start()
+        .end();
+    TelemetryItem item = roundTrip().get(0);
+    assertThat(item.baseData().get("properties").properties()).extracting(java.util.Map.Entry::getKey)
+        .containsExactly("kept");
+    assertThat(mapper.truncations()).containsEntry("empty property key", 2L);
+  }
+
+  @Test
   void cancelledSpansSayPropertiesAndLimitsAreCounted() {
     Span span = tracer.spanBuilder("n".repeat(1000)).kind(SpanKind.CLIENT).attribute("db.system", "h2")
         .attribute("db.query.text", "x".repeat(8192)).attribute("k".repeat(151), "dropped key").start();

@@ -2,10 +2,7 @@ package io.weft.exporter.azure;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.weft.core.export.SpanData;
-import java.time.Clock;
 import java.util.List;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Public access to the exporter's package-private seams, for tests and benchmarks in other packages (shipped in
@@ -17,15 +14,15 @@ public final class ExporterFixtures {
 
   /** An exporter with {@code builder}'s settings that sends through {@code sender}. */
   public static AzureMonitorExporter withSender(AzureMonitorExporterBuilder builder, FakeSender sender) {
-    return withSender(builder, sender, Schedulers.newSingle("weft-exporter-test", true));
+    return withSender(builder, sender, ExporterThreads.real());
   }
 
-  /** As {@link #withSender(AzureMonitorExporterBuilder, FakeSender)}, on the given worker scheduler. */
-  public static AzureMonitorExporter withSender(AzureMonitorExporterBuilder builder, FakeSender sender,
-      Scheduler worker) {
+  /** As {@link #withSender(AzureMonitorExporterBuilder, FakeSender)}, on the given threads and clocks. */
+  static AzureMonitorExporter withSender(AzureMonitorExporterBuilder builder, FakeSender sender,
+      ExporterThreads threads) {
     ExporterSettings settings = builder.settings();
     return new AzureMonitorExporter(settings, sender,
-        new EnvelopeMapper(settings.connectionString().instrumentationKey()), worker, Clock.systemUTC());
+        new EnvelopeMapper(settings.connectionString().instrumentationKey()), threads);
   }
 
   /**
@@ -47,7 +44,7 @@ public final class ExporterFixtures {
       public void write(SpanData span, int index, JsonGenerator out) {
         // nothing: an empty envelope
       }
-    }, Schedulers.newSingle("weft-exporter-noop", true), Clock.systemUTC());
+    }, ExporterThreads.real());
   }
 
   /**

@@ -136,4 +136,73 @@ class PersistenceTest {
     assertThat(exporter.metrics().pending()).isZero();
     exporter.shutdown().block(WAIT);
   }
+
+  @Test
+  void aHealthyEndpointAtTenThousandSpansASecondNeverTouchesTheDisk() throws Exception {
+    AzureMonitorExporter exporter = builder().build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+    // 30,000 spans paced at 10,000 a second, in bursts of 100 every 10 ms.
+    long start = System.nanoTime();
+    for (int burst = 0; burst < 300; burst++) {
+      spans(tracer, 100);
+      long due = start + (burst + 1) * TimeUnit.MILLISECONDS.toNanos(10);
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+    exporter.flush().block(WAIT);
+    ExporterMetrics metrics = exporter.metrics();
+    assertThat(metrics.delivered()).isEqualTo(30_000);
+    assertThat(metrics.persisted()).as("spans through the disk").isZero();
+    assertThat(spillFiles()).isZero();
+    exporter.shutdown().block(WAIT);
+  }
+
+  @Test
+  void eachDestinationHasItsOwnFolderAndNeverSendsAnothersFiles() throws Exception {
+    try (LocalEndpoint elsewhere = LocalEndpoint.builder().maxStoredItems(1_000).start()) {
+      // A run against an endpoint that is down leaves files for that endpoint (same key, other URL).
+      elsewhere.pause();
+      AzureMonitorExporter wrong = AzureMonitorExporter.builder().connectionString(elsewhere.connectionString())
+          .persistenceDirectory(dir.resolve("spill")).linger(Duration.ofMillis(10)).shutdownTimeout(Duration.ofMillis(500))
+          .build();
+      spans(Tracer.builder().serviceName("svc").exporter(wrong).build(), 20);
+      wrong.shutdown().block(WAIT);
+      assertThat(wrong.metrics().persisted()).isEqualTo(20);
+      Path wrongFolder = ExporterSettings.destinationFolder(dir.resolve("spill"),
+          ConnectionString.parse(elsewhere.connectionString()));
+      long leftForElsewhere = spillFiles();
+      assertThat(leftForElsewhere).isPositive();
+
+      // The next run, same key and root, its own endpoint: it never reads them (so its flush and shutdown never
+      // wait for them), and sends only its own spans.
+      AzureMonitorExporter right = builder().build();
+      spans(Tracer.builder().serviceName("svc").exporter(right).build(), 5);
+      right.flush().block(WAIT);
+      right.shutdown().block(WAIT);
+      assertThat(right.metrics().recovered()).as("another endpoint's files").isZero();
+      assertThat(endpoint.store().items()).hasSize(5);
+      assertThat(spillFiles()).isEqualTo(leftForElsewhere);
+      try (Stream<Path> files = Files.list(wrongFolder)) {
+        assertThat(files.count()).as("untouched, in their own folder").isEqualTo(leftForElsewhere);
+      }
+    }
+  }
+
+  @Test
+  void a206WhoseBodyCannotBeReadIsResentNotCountedAsDelivered() {
+    AzureMonitorExporter exporter = builder().maxBatchSize(3).linger(Duration.ofSeconds(10)).build();
+    Tracer tracer = Tracer.builder().serviceName("svc").exporter(exporter).build();
+    endpoint.faults().respondRaw(206, "<html>502 Bad Gateway</html>")
+        .respondRaw(206, "{\"itemsReceived\":3,\"itemsAccepted\":3}");
+    spans(tracer, 3);
+    exporter.flush().block(WAIT);
+    ExporterMetrics metrics = exporter.metrics();
+    assertThat(metrics.delivered()).isEqualTo(3);
+    assertThat(metrics.retried()).as("every item, twice").isEqualTo(6);
+    assertThat(endpoint.stats().requestsReceived()).isEqualTo(3);
+    assertThat(endpoint.store().items()).hasSize(3);
+    exporter.shutdown().block(WAIT);
+  }
 }
