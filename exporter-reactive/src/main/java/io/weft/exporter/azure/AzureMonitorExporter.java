@@ -87,8 +87,12 @@ public final class AzureMonitorExporter implements SpanExporter {
         disk = new DiskStage(store, gzips, spill.maxBacklogBytes(), threads.io(), this::onWorker, metrics, sendLog);
       }
     }
-    this.worker = new ExportWorker(settings, queue, batches, sender, gzips, disk, metrics, serial, threads,
-        sendLog, dropLog);
+    DiskStage stage = disk;
+    this.worker = new ExportWorker(settings, queue, batches, sender, gzips, metrics, serial, threads, sendLog,
+        dropLog, logger, parts -> stage == null || spill == null
+            ? new Durability.None(queue, parts.accounting(), metrics, logger)
+            : new DiskDurability(stage, parts.accounting(), queue, parts.encoder(), parts.buffers(), parts.slots(),
+                parts.worker(), parts.pass(), settings, spill));
     URI trackUrl = settings.connectionString().trackUrl();
     if (!IngestionUrls.isLoopback(trackUrl) && "http".equalsIgnoreCase(trackUrl.getScheme())) {
       logger.warn("Application Insights exporter sends plain http to a non-loopback host: {}", trackUrl.getHost());

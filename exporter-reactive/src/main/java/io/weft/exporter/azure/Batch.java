@@ -38,7 +38,7 @@ final class Batch {
   /** The buffer {@link #data} lives in, to recycle when the batch is done; null for a batch read from disk. */
   @Nullable BatchBuffer buffer;
   /** The gzip body of the current envelopes, kept for resends and for the disk; null once they change. */
-  byte @Nullable [] body;
+  volatile byte @Nullable [] body;
   /** Failed sends so far. */
   int attempts;
   /** Redirects followed so far. */

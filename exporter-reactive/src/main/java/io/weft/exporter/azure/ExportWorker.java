@@ -9,18 +9,15 @@ import io.weft.exporter.azure.Sender.Response;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
@@ -28,40 +25,30 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The exporter's worker: one serial thread that owns the pipeline's state (send slots, the bytes in flight, the
- * linger deadline, whether the endpoint is failing, the files it holds) and moves batches between the stages.
- * Producers only touch the {@link SpanQueue} and wake the worker; everything else runs here, so the state needs no
- * locks and the accounting is exact.
+ * The exporter's worker: one serial thread that moves batches between the stages and owns their state, so none of
+ * it needs a lock and the accounting is exact. Producers only touch the {@link SpanQueue} and wake the worker.
  *
- * <ul>
- *   <li><b>Healthy endpoint:</b> when a send slot and the byte budget are free, a full batch (or one whose linger
- *       ran out, or any during a flush) is encoded ({@link BatchEncoder}), compressed and posted from the parallel
- *       scheduler ({@link Gzip}, {@link Sender}); the answer is classified per item ({@link ResponseClassifier}),
- *       counted ({@link Accounting}), and what is retryable waits its {@link RetrySchedule} delay holding its slot,
- *       so memory stays bounded. Nothing goes to disk. A free slot also resends spill files, one at a time.
- *   <li><b>Failing endpoint</b> (a retryable status or no answer, until the next answer): a failed batch is written
- *       to disk, keeping the file leased, before it waits to retry; the queue is moved to disk at least every
- *       {@code drainInterval}; a batch out of retries leaves memory for its file. A crash then loses at most what
- *       was handed over in the last interval.
- * </ul>
+ * <p>Each pass: the {@link Durability} policy may move queued spans to disk (endpoint failing) or put a file back
+ * into a slot; then, while {@link SendSlots} are free, the {@link Linger} window says whether a batch goes now,
+ * {@link BatchEncoder} writes it, and it is compressed ({@link Gzip}) and posted ({@link Sender}) from the parallel
+ * scheduler. Each answer comes back here: {@link ResponseClassifier} says what happened to each item, {@link
+ * Accounting} counts it, what is retryable waits its {@link RetrySchedule} delay holding its slot (after the
+ * durability policy had its say), and out of retries it leaves memory by the durability policy's rule.
  *
  * <p>Threading: {@link #onQueued} from any thread (it never blocks: one atomic at most); everything else on the
  * worker. Every outcome from another thread (a response, a disk result) is handed back to the worker. Failures
  * inside the worker are counted ({@code internalFailures}) and logged, never thrown into a scheduler.
  */
 final class ExportWorker {
-  private static final Logger logger = LoggerFactory.getLogger(AzureMonitorExporter.class);
   private static final Duration MAINTENANCE_INTERVAL = Duration.ofMinutes(1);
-  private static final Duration MIN_DISK_POLL = Duration.ofMillis(100);
 
-  private final ExporterSettings settings;
   private final SpanQueue queue;
   private final BatchEncoder encoder;
   private final Sender sender;
   private final Gzip.Pool gzips;
-  private final @Nullable DiskStage disk;
   private final Accounting accounting;
   private final ExporterMetrics metrics;
+  private final RetrySchedule retry;
   private final Scheduler.Worker worker;
   private final Scheduler compressor;
   private final RandomGenerator random;
@@ -70,10 +57,15 @@ final class ExportWorker {
   private final FailureLog sendLog;
   private final FailureLog dropLog;
   private final DropReport dropReport;
+  private final int fullBatch;
+  private final SendSlots slots;
+  private final Linger linger;
+  private final BufferPool buffers;
+  private final Durability durability;
 
   // Producers' side.
   private final AtomicInteger wip = new AtomicInteger();
-  // True while a timer or a response will drain the queue anyway: producers then need not wake the worker.
+  // True while a timer or an answer will run a pass anyway: producers then need not wake the worker.
   private volatile boolean armed;
   // Set after shutdown's last pass over the queue: spans queued later are counted by whoever sees the flag.
   private volatile boolean sealed;
@@ -81,39 +73,26 @@ final class ExportWorker {
 
   // Worker-confined.
   private URI trackUrl;
-  private final List<Batch> inFlight = new ArrayList<>();
-  private long inFlightBytes;
-  private int diskBatchesInFlight;
-  private long lingerDeadline = -1;
   private @Nullable Disposable lingerTimer;
-  private boolean failing;
-  private @Nullable Disposable drainTimer;
-  private boolean drainDue;
-  private boolean loading;
-  private boolean diskMayHaveFiles = true;
-  private @Nullable Disposable diskPoll;
   private @Nullable Disposable maintenance;
-  // Files written by this exporter and not read back yet, by name: whether their spans were recovered ones.
-  private final Map<String, Boolean> ownFiles = new HashMap<>();
-  // Disk writes in progress; batches leaving memory for disk (not in a slot) until their write is done.
-  private int writes;
-  private final List<Batch> leaving = new ArrayList<>();
   private final List<MonoSink<Void>> flushWaiters = new ArrayList<>();
   private boolean flushing;
   private boolean stopped;
-  private final ArrayDeque<BatchBuffer> buffers = new ArrayDeque<>();
 
+  /**
+   * A worker over {@code queue}; {@code durability} is made from the worker's parts (the spill policy needs the
+   * same slots, buffers and pass).
+   */
   ExportWorker(ExporterSettings settings, SpanQueue queue, BatchEncoder encoder, Sender sender, Gzip.Pool gzips,
-      @Nullable DiskStage disk, ExporterMetrics metrics, Scheduler.Worker worker, ExporterThreads threads,
-      FailureLog sendLog, FailureLog dropLog) {
-    this.settings = settings;
+      ExporterMetrics metrics, Scheduler.Worker worker, ExporterThreads threads, FailureLog sendLog,
+      FailureLog dropLog, Logger logger, Function<Parts, Durability> durability) {
     this.queue = queue;
     this.encoder = encoder;
     this.sender = sender;
     this.gzips = gzips;
-    this.disk = disk;
     this.metrics = metrics;
     this.accounting = new Accounting(metrics);
+    this.retry = settings.retry();
     this.worker = worker;
     this.compressor = threads.compressor();
     this.random = threads.random();
@@ -122,10 +101,21 @@ final class ExportWorker {
     this.sendLog = sendLog;
     this.dropLog = dropLog;
     this.dropReport = new DropReport(logger, metrics);
+    this.fullBatch = settings.maxBatchSize();
+    this.slots = new SendSlots(settings.maxInFlight(), settings.maxInFlightBytes());
+    this.linger = new Linger(settings.linger().toNanos(), settings.maxBatchSize());
+    this.buffers = new BufferPool(settings.maxInFlight() + 1, (int) Math.min(settings.maxBatchBytes() + 64 * 1024,
+        Math.max(1024, settings.maxBatchSize() * 700L)));
     this.trackUrl = settings.connectionString().trackUrl();
+    this.durability = durability.apply(new Parts(accounting, encoder, buffers, slots, worker,
+        () -> guarded(this::drain)));
     onWorker(() -> maintenance = worker.schedulePeriodically(() -> guarded(this::maintain), 0,
         MAINTENANCE_INTERVAL.toNanos(), TimeUnit.NANOSECONDS));
   }
+
+  /** What a durability policy shares with the worker. */
+  record Parts(Accounting accounting, BatchEncoder encoder, BufferPool buffers, SendSlots slots,
+      Scheduler.Worker worker, Runnable pass) {}
 
   // ---- producers ---------------------------------------------------------------------------------------------
 
@@ -136,7 +126,7 @@ final class ExportWorker {
   void onQueued(int size) {
     if (sealed) {
       sweepAfterShutdown(); // shutdown's last pass may have missed this span: count it as SHUTDOWN
-    } else if (size == settings.maxBatchSize() || !armed) {
+    } else if (size == fullBatch || !armed) {
       signal();
     }
   }
@@ -176,19 +166,16 @@ final class ExportWorker {
     } while (missed != 0);
   }
 
-  // ---- the worker's loop -------------------------------------------------------------------------------------
+  // ---- one pass ----------------------------------------------------------------------------------------------
 
   private void drain() {
     if (stopped) {
       return;
     }
-    if (failing && disk != null && (drainDue || flushing || queue.size() >= settings.maxBatchSize())) {
-      drainDue = false;
-      spillQueue();
-    }
-    maybeLoad();
+    durability.beforeFill(flushing);
+    durability.refill(this::start);
     fillSlots();
-    boolean drainsLater = lingerTimer != null || !hasFreeSlot() || drainTimer != null;
+    boolean drainsLater = lingerTimer != null || !slots.free() || durability.drainsLater();
     if (queue.size() > 0 && drainsLater) {
       armed = true;
     } else {
@@ -201,33 +188,22 @@ final class ExportWorker {
     completeFlushWaitersIfIdle();
   }
 
-  private boolean hasFreeSlot() {
-    return inFlight.size() + (loading ? 1 : 0) < settings.maxInFlight()
-        && inFlightBytes < settings.maxInFlightBytes();
-  }
-
   /** Sends queued spans while a slot is free: full batches at once, a partial one when its linger is up. */
   private void fillSlots() {
-    while (hasFreeSlot()) {
-      int available = queue.size();
-      if (available == 0) {
+    while (slots.free()) {
+      int queued = queue.size();
+      if (queued == 0) {
         break;
       }
-      if (available < settings.maxBatchSize() && !flushing) {
-        long now = nanoTime.getAsLong();
-        if (lingerDeadline < 0) {
-          lingerDeadline = now + settings.linger().toNanos();
-        }
-        if (now - lingerDeadline < 0) {
-          armLinger(lingerDeadline - now);
-          break;
-        }
+      long wait = linger.wait(queued, flushing, nanoTime.getAsLong());
+      if (wait > 0) {
+        armLinger(wait);
+        break;
       }
-      BatchBuffer buffer = buffer();
+      BatchBuffer buffer = buffers.take();
       Batch batch = encoder.next(queue, buffer);
-      lingerDeadline = -1;
       if (batch == null) {
-        recycle(buffer);
+        buffers.give(buffer);
       } else {
         start(batch);
       }
@@ -239,99 +215,14 @@ final class ExportWorker {
       lingerTimer = worker.schedule(() -> {
         lingerTimer = null;
         guarded(this::drain);
-      }, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
+      }, delayNanos, TimeUnit.NANOSECONDS);
     }
-  }
-
-  /** While the endpoint is failing: moves the queue to disk, as far as the disk stage takes it. */
-  private void spillQueue() {
-    DiskStage stage = disk;
-    if (stage == null) {
-      return;
-    }
-    // At most what is queued now: producers that keep the queue full must not keep the worker here forever.
-    int left = queue.size();
-    while (left > 0 && stage.refusal(settings.maxBatchBytes()) == null) {
-      left -= settings.maxBatchSize();
-      BatchBuffer buffer = buffer();
-      Batch batch = encoder.next(queue, buffer);
-      if (batch == null) {
-        recycle(buffer);
-        continue;
-      }
-      leaving.add(batch);
-      persist(batch, false, written -> {
-        if (!written) {
-          accounting.droppedAll(batch, DropReason.DISK_FULL);
-        }
-        leaving.remove(batch);
-        recycle(batch);
-      });
-    }
-  }
-
-  /** Resends the oldest spill file through a free slot: one file at a time. */
-  private void maybeLoad() {
-    DiskStage stage = disk;
-    if (stage == null || loading || stopped || !diskMayHaveFiles || diskBatchesInFlight > 0 || !hasFreeSlot()
-        || (failing && !inFlight.isEmpty())) { // while failing, the batches in the slots are the probes
-      return;
-    }
-    loading = true;
-    stage.load(next -> {
-      loading = false;
-      SpillStore.Loaded loaded = next.loaded();
-      if (loaded == null) {
-        diskMayHaveFiles = false;
-        if (next.heldElsewhere() && !stopped) {
-          pollDiskLater(); // a file another process holds is free again when that process dies
-        }
-      } else if (stopped) {
-        stage.release(loaded.lease());
-      } else {
-        start(fromDisk(loaded));
-      }
-      drain();
-    });
-  }
-
-  private void pollDiskLater() {
-    if (diskPoll == null) {
-      Duration interval = settings.retry().initial().compareTo(MIN_DISK_POLL) < 0 ? MIN_DISK_POLL
-          : settings.retry().initial();
-      diskPoll = worker.schedule(() -> {
-        diskPoll = null;
-        diskMayHaveFiles = true;
-        guarded(this::drain);
-      }, interval.toNanos(), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private Batch fromDisk(SpillStore.Loaded loaded) {
-    Boolean origin = ownFiles.remove(loaded.lease().name());
-    boolean recovered = origin == null || origin;
-    if (origin == null) {
-      accounting.recovered(loaded.spans());
-    }
-    int[] spanOf = loaded.spanOf();
-    Batch batch = new Batch(loaded.plain(), loaded.offsets(), loaded.lengths(), spanOf, spanOf.length, recovered);
-    batch.body = loaded.body();
-    batch.lease = loaded.lease();
-    batch.leaseCurrent = true;
-    batch.persistedCounted = true;
-    batch.fromDisk = true;
-    return batch;
   }
 
   // ---- sending -----------------------------------------------------------------------------------------------
 
   private void start(Batch batch) {
-    inFlight.add(batch);
-    batch.charged = batch.bytes();
-    inFlightBytes += batch.charged;
-    if (batch.fromDisk) {
-      diskBatchesInFlight++;
-    }
+    slots.take(batch);
     dispatch(batch);
   }
 
@@ -346,8 +237,8 @@ final class ExportWorker {
   }
 
   /**
-   * Runs on a parallel thread: compresses the batch unless its body is kept from an earlier attempt, and posts it.
-   * Every outcome goes back to the worker.
+   * Runs on a parallel thread: compresses the batch unless its body is kept from an earlier attempt (or its file),
+   * and posts it. Every outcome goes back to the worker.
    */
   private void send(Batch batch, URI target) {
     byte[] body = batch.body;
@@ -373,7 +264,7 @@ final class ExportWorker {
   }
 
   private void onResponse(Batch batch, URI target, Response response) {
-    if (stopped || !inFlight.contains(batch)) {
+    if (stopped || !slots.holds(batch)) {
       return; // shutdown took care of it
     }
     Verdict verdict = ResponseClassifier.classify(response, batch.size());
@@ -386,11 +277,11 @@ final class ExportWorker {
   }
 
   private void onError(Batch batch, Throwable error) {
-    if (stopped || !inFlight.contains(batch)) {
+    if (stopped || !slots.holds(batch)) {
       return;
     }
     sendLog.log("no answer from " + trackUrl.getHost() + "; retrying", error);
-    failing();
+    durability.requestFailed();
     metrics.recordRetried(batch.size());
     retryLater(batch, null);
     drain();
@@ -400,13 +291,13 @@ final class ExportWorker {
   private void settle(Batch batch, Verdict verdict, @Nullable String retryAfter) {
     Outcome[] outcomes = verdict.outcomes();
     boolean[] again = new boolean[outcomes.length];
-    int retry = 0;
+    int retries = 0;
     for (int i = 0; i < outcomes.length; i++) {
       switch (outcomes[i]) {
         case ACCEPTED -> accounting.accepted(batch, i);
         case RETRY -> {
           again[i] = true;
-          retry++;
+          retries++;
         }
         case REJECTED -> accounting.dropped(batch, i, DropReason.REJECTED);
         case QUOTA -> accounting.dropped(batch, i, DropReason.QUOTA);
@@ -419,25 +310,24 @@ final class ExportWorker {
       dropLog.log(detail, new ExportFailure(detail));
     }
     if (verdict.kind() == Kind.FAILED) {
-      failing();
+      durability.requestFailed();
     } else {
-      healthy();
+      durability.answered();
     }
-    if (retry > 0) {
+    if (retries > 0) {
       batch.retainUnresolved(again);
     }
-    if (retry == 0 || batch.size() == 0) {
+    if (retries == 0 || batch.size() == 0) {
       finish(batch);
       return;
     }
-    inFlightBytes += batch.bytes() - batch.charged;
-    batch.charged = batch.bytes();
+    slots.recharge(batch);
     metrics.recordRetried(batch.size());
     retryLater(batch, retryAfter);
   }
 
   private void redirect(Batch batch, URI from, Response response) {
-    healthy();
+    durability.answered();
     URI next = IngestionUrls.redirect(from, response.location(), batch.redirects);
     if (next == null) {
       String why = "redirect (" + response.status() + ") to " + response.location() + " not followed";
@@ -453,184 +343,42 @@ final class ExportWorker {
   }
 
   /**
-   * {@code batch} failed (again): after its retry delay it is sent again, holding its slot meanwhile. While the
-   * endpoint is failing it is first written to disk (its file stays leased), so a crash during the wait loses
-   * nothing of it. Out of retries, it leaves memory.
+   * {@code batch} failed (again): after its retry delay it is sent again, holding its slot meanwhile; the
+   * durability policy has its say first. Out of retries, it leaves memory by the policy's rule.
    */
   private void retryLater(Batch batch, @Nullable String retryAfter) {
     batch.attempts++;
     batch.target = null; // the next attempt goes to the current endpoint (which remembers redirects)
-    if (settings.retry().exhausted(batch.attempts)) {
-      leaveMemory(batch);
-      return;
-    }
-    Duration delay = settings.retry().delay(batch.attempts, RetrySchedule.parseRetryAfter(retryAfter,
-        clock.instant()), random);
-    DiskStage stage = disk;
-    if (failing && stage != null && !batch.leaseCurrent && stage.refusal(batch.bytes()) == null) {
-      persist(batch, true, written -> {
-        if (stopped) {
-          settleAtStop(batch);
-        } else {
-          resendAfter(batch, delay);
-        }
+    if (retry.exhausted(batch.attempts)) {
+      durability.leaveMemory(batch, () -> {
+        finish(batch);
+        drain();
       });
-    } else {
-      resendAfter(batch, delay);
+      return;
     }
-  }
-
-  private void resendAfter(Batch batch, Duration delay) {
-    worker.schedule(() -> guarded(() -> {
-      if (!stopped && inFlight.contains(batch)) {
-        dispatch(batch);
-      }
-    }), delay.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * {@code batch} used up its retries: it leaves memory for disk (its file is given back if it has a current one,
-   * otherwise it is written), or, without room on disk or with persistence off, its spans are dropped.
-   */
-  private void leaveMemory(Batch batch) {
-    DiskStage stage = disk;
-    SpillStore.Lease lease = batch.lease;
-    if (stage != null && lease != null && batch.leaseCurrent) {
-      giveBack(batch, lease, stage);
-      if (failing) {
-        pollDiskLater(); // the next probe waits a retry interval: no tight loop against a dead endpoint
+    Duration delay = retry.delay(batch.attempts, RetrySchedule.parseRetryAfter(retryAfter, clock.instant()),
+        random);
+    durability.beforeRetry(batch, () -> {
+      if (stopped) {
+        durability.atStop(batch, () -> finish(batch)); // shutdown skipped it while it was being written
       } else {
-        diskMayHaveFiles = true;
+        worker.schedule(() -> guarded(() -> {
+          if (!stopped && slots.holds(batch)) {
+            dispatch(batch);
+          }
+        }), delay.toNanos(), TimeUnit.NANOSECONDS);
       }
-      finish(batch);
-      return;
-    }
-    if (stage == null) {
-      accounting.droppedAll(batch, DropReason.RETRIES_EXHAUSTED);
-      finish(batch);
-      return;
-    }
-    DropReason refusal = stage.refusal(batch.bytes());
-    if (refusal != null) {
-      accounting.droppedAll(batch, refusal);
-      finish(batch);
-      return;
-    }
-    persist(batch, false, written -> {
-      if (!written) {
-        accounting.droppedAll(batch, DropReason.DISK_FULL);
-      }
-      finish(batch);
-      drain();
-    });
-  }
-
-  /**
-   * Lets go of {@code batch}'s current file: its spans wait there, still this exporter's (a later read counts them
-   * as its own again).
-   */
-  private void giveBack(Batch batch, SpillStore.Lease lease, DiskStage stage) {
-    batch.lease = null;
-    ownFiles.put(lease.name(), batch.recovered);
-    stage.release(lease);
-  }
-
-  /**
-   * Writes {@code batch}'s current envelopes to disk, then runs {@code then} on the worker with whether it worked.
-   * The file is registered as this exporter's before it exists, so that reading it back counts its spans right.
-   */
-  private void persist(Batch batch, boolean keep, java.util.function.Consumer<Boolean> then) {
-    DiskStage stage = java.util.Objects.requireNonNull(disk);
-    String name = stage.newName();
-    ownFiles.put(name, batch.recovered);
-    batch.writing = true;
-    writes++;
-    stage.write(name, batch, keep, lease -> {
-      writes--;
-      batch.writing = false;
-      if (lease == null) {
-        ownFiles.remove(name);
-      } else {
-        accounting.persisted(batch);
-        SpillStore.Lease replaced = batch.lease;
-        if (replaced != null) {
-          stage.delete(replaced); // an older copy: the new file supersedes it
-        }
-        batch.lease = keep ? lease : null;
-        batch.leaseCurrent = keep;
-        if (!keep) {
-          diskMayHaveFiles = true;
-        }
-      }
-      guarded(() -> then.accept(lease != null));
-      completeFlushWaitersIfIdle();
     });
   }
 
   /** {@code batch} is resolved or has left memory: frees its slot, its file (if it holds one) and its buffer. */
   private void finish(Batch batch) {
-    if (inFlight.remove(batch)) {
-      inFlightBytes -= batch.charged;
-      if (batch.fromDisk) {
-        diskBatchesInFlight--;
-      }
-    }
-    SpillStore.Lease lease = batch.lease;
-    DiskStage stage = disk;
-    if (lease != null && stage != null) {
-      batch.lease = null;
-      stage.delete(lease); // every envelope in it is resolved
-    }
-    recycle(batch);
+    slots.release(batch);
+    durability.resolved(batch);
+    buffers.giveBack(batch);
   }
 
-  private void failing() {
-    if (!failing) {
-      failing = true;
-      ExporterSettings.Spill spill = settings.spill();
-      if (disk != null && spill != null && drainTimer == null && !stopped) {
-        long interval = spill.drainInterval().toNanos();
-        drainTimer = worker.schedulePeriodically(() -> guarded(() -> {
-          drainDue = true;
-          drain();
-        }), interval, interval, TimeUnit.NANOSECONDS);
-      }
-    }
-  }
-
-  private void healthy() {
-    failing = false;
-    Disposable timer = drainTimer;
-    if (timer != null) {
-      drainTimer = null;
-      timer.dispose();
-    }
-  }
-
-  // ---- buffers -----------------------------------------------------------------------------------------------
-
-  private BatchBuffer buffer() {
-    BatchBuffer buffer = buffers.poll();
-    return buffer != null ? buffer : new BatchBuffer((int) Math.min(settings.maxBatchBytes() + 64 * 1024,
-        Math.max(1024, settings.maxBatchSize() * 700L)));
-  }
-
-  private void recycle(BatchBuffer buffer) {
-    if (!stopped && buffers.size() <= settings.maxInFlight()) {
-      buffers.push(buffer);
-    }
-  }
-
-  private void recycle(Batch batch) {
-    batch.body = null;
-    BatchBuffer buffer = batch.buffer;
-    if (buffer != null && !batch.writing) {
-      batch.buffer = null;
-      recycle(buffer);
-    }
-  }
-
-  // ---- flush, maintenance, shutdown ----------------------------------------------------------------------------
+  // ---- flush, upkeep, shutdown ---------------------------------------------------------------------------------
 
   /** Completes when every span handed over before it is delivered, dropped, or safely on disk. */
   Mono<Void> flush() {
@@ -641,16 +389,15 @@ final class ExportWorker {
       }
       flushWaiters.add(sink);
       flushing = true;
-      drainDue = true;
-      guarded(this::drain);
+      drain();
     }));
   }
 
   private void completeFlushWaitersIfIdle() {
-    if (flushWaiters.isEmpty() || queue.size() > 0 || writes > 0) {
+    if (flushWaiters.isEmpty() || queue.size() > 0 || durability.busy()) {
       return;
     }
-    for (Batch batch : inFlight) {
+    for (Batch batch : slots.batches()) {
       if (!batch.recovered && !batch.leaseCurrent) {
         return; // own spans that are neither resolved nor on disk
       }
@@ -661,111 +408,54 @@ final class ExportWorker {
     waiters.forEach(MonoSink::success);
   }
 
-  /** Once a minute: warnings with counts, drops since the last report, the folder's sweep. */
+  /** Once a minute: warnings with counts, drops since the last report, the spill folder's upkeep. */
   private void maintain() {
     sendLog.report();
     dropLog.report();
     dropReport.report();
-    DiskStage stage = disk;
-    if (stage != null && !stopped) {
-      stage.sweep(expired -> {
-        for (SpillStore.Expired file : expired) {
-          Boolean origin = ownFiles.remove(file.name());
-          accounting.expired(origin != null && !origin, file.spans());
-        }
-        diskMayHaveFiles = true;
-        drain();
-      });
-    }
+    durability.maintain();
   }
 
   /**
-   * Stops the worker: every batch still in memory is written to disk (a batch whose file is current just gives
-   * its file back), and so is everything still queued; with persistence off, or without room on disk, those spans
-   * are dropped and counted. Completes when the disk is done, or after {@code timeout}, counting whatever is still
-   * on its way to disk as {@code SHUTDOWN}. After it, spans queued late are counted as {@code SHUTDOWN} by whoever
-   * sees them.
+   * Stops the worker: every batch still in memory, and everything still queued, goes by the durability policy's
+   * shutdown rule (to disk, or dropped with the reason). Completes when the disk is done, or after {@code timeout}
+   * (on {@code timer}), counting what is still on its way to disk as {@code SHUTDOWN}. After it, spans queued late
+   * are counted as {@code SHUTDOWN} by whoever sees them.
    */
   Mono<Void> stop(Duration timeout, Scheduler timer) {
     return Mono.<Void>create(sink -> onWorkerOrHere(() -> {
       stopped = true;
       flushWaiters.forEach(MonoSink::success);
       flushWaiters.clear();
-      for (Disposable pending : new Disposable[] {lingerTimer, drainTimer, diskPoll, maintenance}) {
+      for (Disposable pending : new Disposable[] {lingerTimer, maintenance}) {
         if (pending != null) {
           pending.dispose();
         }
       }
-      for (Batch batch : new ArrayList<>(inFlight)) {
+      durability.stop();
+      for (Batch batch : slots.batches()) {
         if (!batch.writing) { // a batch being written is settled when its write is done
-          guarded(() -> settleAtStop(batch));
+          guarded(() -> durability.atStop(batch, () -> finish(batch)));
         }
       }
-      int undelivered = 0;
-      if (disk != null) {
-        while (queue.size() > 0) {
-          Batch batch = encoder.next(queue, new BatchBuffer(64 * 1024));
-          if (batch != null) {
-            inFlight.add(batch); // as if in a slot, so settleAtStop finishes it like the others
-            guarded(() -> settleAtStop(batch));
-          }
-        }
-      } else {
-        while (queue.poll() != null) {
-          metrics.recordDropped(DropReason.SHUTDOWN, 1);
-          undelivered++;
-        }
-      }
+      durability.stopQueue();
       sealed = true;
       sweepAfterShutdown();
-      if (undelivered > 0) {
-        logger.warn("Application Insights exporter shut down with {} queued span(s) undelivered and persistence off",
-            undelivered);
-      }
-      DiskStage stage = disk;
-      if (stage == null) {
-        sink.success();
-      } else {
-        stage.whenIdle(sink::success);
-      }
+      durability.whenIdle(sink::success);
     })).timeout(timeout, Mono.create(sink -> onWorkerOrHere(() -> {
       // The disk did not finish in time: what is still on its way there is counted now (a write that completes
       // later leaves a file the next run delivers as recovered).
-      for (Batch batch : new ArrayList<>(inFlight)) {
+      for (Batch batch : slots.batches()) {
         accounting.droppedAll(batch, DropReason.SHUTDOWN);
       }
-      for (Batch batch : new ArrayList<>(leaving)) {
-        accounting.droppedAll(batch, DropReason.SHUTDOWN);
-      }
+      durability.abandon();
       sink.success();
     })), timer).doFinally(signal -> onWorkerOrHere(() -> {
+      buffers.close();
       sendLog.report();
       dropLog.report();
       dropReport.report();
     }));
-  }
-
-  /** At shutdown: gives back {@code batch}'s current file, or writes it, or drops it with the reason. */
-  private void settleAtStop(Batch batch) {
-    DiskStage stage = disk;
-    SpillStore.Lease lease = batch.lease;
-    if (stage != null && lease != null && batch.leaseCurrent) {
-      giveBack(batch, lease, stage);
-      finish(batch);
-      return;
-    }
-    DropReason refusal = stage == null ? DropReason.SHUTDOWN : stage.refusal(batch.bytes());
-    if (refusal != null) {
-      accounting.droppedAll(batch, refusal);
-      finish(batch);
-      return;
-    }
-    persist(batch, false, written -> {
-      if (!written) {
-        accounting.droppedAll(batch, DropReason.DISK_FULL);
-      }
-      finish(batch);
-    });
   }
 
   // ---- threading helpers ---------------------------------------------------------------------------------------
@@ -796,11 +486,6 @@ final class ExportWorker {
     } catch (RuntimeException rejected) {
       guarded(task);
     }
-  }
-
-  /** The current track URL (follows remembered redirects). */
-  URI trackUrl() {
-    return trackUrl;
   }
 
   /** A status or an unreadable answer, logged as a failure. */

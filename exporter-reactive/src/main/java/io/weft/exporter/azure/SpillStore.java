@@ -95,6 +95,9 @@ final class SpillStore {
   private final AtomicLong used = new AtomicLong();
   // Bytes being written now, reserved against the cap before the write starts.
   private final AtomicLong writing = new AtomicLong();
+  // Set when a write did not fit under the cap; cleared when files go. Until then nothing more is compressed for
+  // a folder that cannot take it.
+  private volatile boolean full;
   private final Object indexLock = new Object();
   // Files this store holds a lock on.
   private final Set<String> held = ConcurrentHashMap.newKeySet();
@@ -134,7 +137,7 @@ final class SpillStore {
 
   /** Whether anything more may be written now: enabled and under the cap. Cheap, no I/O: any thread may ask. */
   boolean hasRoom() {
-    return !disabled && used.get() + writing.get() < maxBytes;
+    return !disabled && !full && used.get() + writing.get() < maxBytes;
   }
 
   /** Known files that this store does not hold. */
@@ -169,6 +172,7 @@ final class SpillStore {
     long size = MAGIC.length + 4L + 4L * spanOf.length + body.length;
     if (writing.addAndGet(size) + used.get() > maxBytes) {
       writing.addAndGet(-size);
+      full = true;
       return null;
     }
     Path temp = directory.resolve(name + TEMP);
@@ -319,6 +323,9 @@ final class SpillStore {
       for (long size : files.values()) {
         total += size;
       }
+      if (total < used.get()) {
+        full = false;
+      }
       used.set(total);
     }
   }
@@ -456,6 +463,7 @@ final class SpillStore {
       Long size = files.remove(name);
       if (size != null) {
         used.addAndGet(-size);
+        full = false;
       }
     }
   }
