@@ -7,7 +7,6 @@ import io.weft.core.export.SpanExporter;
 import io.weft.exporter.azure.AzureMonitorExporter;
 import io.weft.exporter.azure.ExporterFixtures;
 import io.weft.exporter.azure.ExporterMetrics;
-import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -28,7 +27,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * What handing a span to the Application Insights exporter costs the thread that ends it, with a downstream that
@@ -76,24 +74,21 @@ public class ExportHandOffBenchmark {
     }).build();
   }
 
-  // QUEUE_FULL drops when the measurement began: the warm-up runs interpreted code and the JIT compilers compete
-  // for the two cores, so only drops during the measured iterations count against the target.
-  private long dropsBeforeMeasurement = -1;
+  private MeasuredDrops drops;
 
   @Setup(Level.Iteration)
   public void iteration(IterationParams iteration) {
-    long drops = exporter.metrics().dropped(DropReason.QUEUE_FULL);
-    if (iteration.getType() == IterationType.MEASUREMENT && dropsBeforeMeasurement < 0) {
-      dropsBeforeMeasurement = drops;
+    if (drops == null) {
+      drops = new MeasuredDrops(exporter.metrics());
     }
-    System.out.print(" [QUEUE_FULL so far: " + drops + "] ");
+    System.out.print(" [QUEUE_FULL so far: " + drops.iteration(iteration) + "] ");
   }
 
   @TearDown(Level.Trial)
   public void tearDown(BenchmarkParams params) {
     exporter.shutdown().block(Duration.ofSeconds(60));
     ExporterMetrics metrics = exporter.metrics();
-    long measured = metrics.dropped(DropReason.QUEUE_FULL) - Math.max(0, dropsBeforeMeasurement);
+    long measured = drops.measured(); // every drop here is QUEUE_FULL: nothing else can fail
     System.out.println("\nexporter: " + metrics + "; QUEUE_FULL during measurement: " + measured);
     if (measured > 0 && params.getBenchmark().endsWith("twoThreadsAtOneMillion")) {
       throw new IllegalStateException(measured + " spans dropped as QUEUE_FULL while measured: " + metrics);

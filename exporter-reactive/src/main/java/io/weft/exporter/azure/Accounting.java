@@ -11,18 +11,34 @@ import io.weft.exporter.azure.ExporterMetrics.DropReason;
  */
 final class Accounting {
   private final ExporterMetrics metrics;
+  // Deliveries counted by accepted() and not yet added to the metrics: one add per answer, not one per span.
+  private int delivered;
+  private int recoveredDelivered;
 
   Accounting(ExporterMetrics metrics) {
     this.metrics = metrics;
   }
 
+  /** Envelope {@code envelope} was accepted; call {@link #commit()} once the answer is applied. */
   void accepted(Batch batch, int envelope) {
     if (batch.accept(envelope)) {
       if (batch.recovered) {
-        metrics.recordRecoveredDelivered(1);
+        recoveredDelivered++;
       } else {
-        metrics.recordDelivered(1);
+        delivered++;
       }
+    }
+  }
+
+  /** Adds the deliveries counted since the last call to the metrics. */
+  void commit() {
+    if (delivered > 0) {
+      metrics.recordDelivered(delivered);
+      delivered = 0;
+    }
+    if (recoveredDelivered > 0) {
+      metrics.recordRecoveredDelivered(recoveredDelivered);
+      recoveredDelivered = 0;
     }
   }
 

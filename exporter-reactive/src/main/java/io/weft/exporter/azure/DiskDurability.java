@@ -149,33 +149,26 @@ final class DiskDurability implements Durability {
 
   @Override
   public void leaveMemory(Batch batch, Runnable finish) {
-    SpillStore.Lease lease = batch.lease;
-    if (lease != null && batch.leaseCurrent) {
-      giveBack(batch, lease);
+    if (batch.lease != null && batch.leaseCurrent) { // its file goes back to the folder, to be read later
       if (failing) {
         pollLater(); // the next probe waits a retry interval: no tight loop against a dead endpoint
       } else {
         mayHaveFiles = true;
       }
-      finish.run();
-      return;
     }
-    DropReason refusal = disk.refusal(batch.bytes());
-    if (refusal != null) {
-      accounting.droppedAll(batch, refusal);
-      finish.run();
-      return;
-    }
-    write(batch, false, written -> {
-      if (!written) {
-        accounting.droppedAll(batch, DropReason.DISK_FULL);
-      }
-      finish.run();
-    });
+    toDisk(batch, finish);
   }
 
   @Override
   public void atStop(Batch batch, Runnable finish) {
+    toDisk(batch, finish);
+  }
+
+  /**
+   * Takes {@code batch} out of memory: gives back its file if that holds exactly its envelopes, else writes them,
+   * or drops them with the disk's reason; then {@code finish}.
+   */
+  private void toDisk(Batch batch, Runnable finish) {
     SpillStore.Lease lease = batch.lease;
     if (lease != null && batch.leaseCurrent) {
       giveBack(batch, lease);

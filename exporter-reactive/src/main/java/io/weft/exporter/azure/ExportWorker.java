@@ -303,6 +303,7 @@ final class ExportWorker {
         case QUOTA -> accounting.dropped(batch, i, DropReason.QUOTA);
       }
     }
+    accounting.commit();
     String detail = verdict.detail();
     if (verdict.kind() == Kind.FAILED || verdict.kind() == Kind.UNTRUSTED) {
       sendLog.log(detail + " from " + trackUrl.getHost() + "; retrying", new ExportFailure(detail));

@@ -26,9 +26,12 @@ public final class ExporterMetrics {
     REJECTED,
     /** The service refused it for quota (402, 439). */
     QUOTA,
-    /** Retryable failures outlasted the retry budget. */
+    /** Retryable failures outlasted the retry budget, with persistence off (with it on, the spans wait on disk). */
     RETRIES_EXHAUSTED,
-    /** The exporter shut down before it could be delivered. */
+    /**
+     * The exporter shut down before it could be delivered, with persistence off, or the disk did not take it within
+     * the shutdown timeout; also a span handed over after shutdown.
+     */
     SHUTDOWN,
     /** The span could not be encoded. */
     ENCODING_FAILED,

@@ -3,6 +3,7 @@ package io.weft.exporter.azure;
 import io.weft.core.export.SpanData;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import reactor.util.concurrent.Queues;
@@ -20,8 +21,11 @@ import reactor.util.concurrent.Queues;
 final class SpanQueue {
   private final Queue<SpanData> queue = Queues.<SpanData>unboundedMultiproducer().get();
   private final AtomicInteger size = new AtomicInteger();
-  private final LongAdder taken = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  // Written by the one consumer only: an ordered store, no atomic read-modify-write per span.
+  private volatile long taken;
+  private static final AtomicLongFieldUpdater<SpanQueue> TAKEN =
+      AtomicLongFieldUpdater.newUpdater(SpanQueue.class, "taken");
   private final int capacity;
 
   SpanQueue(int capacity) {
@@ -52,7 +56,7 @@ final class SpanQueue {
   @Nullable SpanData poll() {
     SpanData span = queue.poll();
     if (span != null) {
-      taken.increment(); // before the size goes down, as above
+      TAKEN.lazySet(this, taken + 1); // before the size goes down, as above
       size.decrementAndGet();
     }
     return span;
@@ -67,6 +71,6 @@ final class SpanQueue {
   long handedOver() {
     // The size first: a span moving on meanwhile is then counted twice for an instant, never missed.
     long queued = size.get();
-    return queued + taken.sum() + refused.sum();
+    return queued + taken + refused.sum();
   }
 }

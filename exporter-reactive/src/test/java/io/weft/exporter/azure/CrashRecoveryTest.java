@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,15 +71,17 @@ class CrashRecoveryTest {
     }
   }
 
-  @Test
-  void killDashNineDuringAnOutageLosesAtMostTheLastSecond() throws Exception {
+  /** Killed 1.5 s into the outage (first retries still waiting) and 6 s in (the queue has gone to disk 20 times). */
+  @ParameterizedTest(name = "killed after {0} spans")
+  @ValueSource(ints = {3_000, 12_000})
+  void killDashNineDuringAnOutageLosesAtMostTheLastSecond(int killAfter) throws Exception {
     endpoint.pause();
     long handedAtKill;
     long safe;
     int leasedAtKill = 0;
     try (ChildProcess producer = ChildProcess.start(CrashChild.class, "produce", endpoint.connectionString(),
         root.toString(), "2000", "100000")) {
-      ChildProcess.Line last = producer.await("handed 8000", WAIT); // 4 s into the outage
+      ChildProcess.Line last = producer.await("handed " + killAfter, WAIT);
       for (Path file : spillFiles()) {
         if (heldByAnotherProcess(file)) {
           leasedAtKill++;
