@@ -59,6 +59,7 @@ public class ExportHandOffBenchmark {
   private AzureMonitorExporter exporter;
   private Tracer toExporter;
   private Tracer toNoop;
+  private MeasuredDrops drops;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -67,6 +68,7 @@ public class ExportHandOffBenchmark {
         .connectionString("InstrumentationKey=00000000-0000-0000-0000-000000000000;"
             + "IngestionEndpoint=http://127.0.0.1:9/")
         .persistenceDisabled().maxQueueSize(maxQueueSize));
+    drops = new MeasuredDrops(exporter.metrics());
     toExporter = Tracer.builder().serviceName("bench").exporter(exporter).build();
     toNoop = Tracer.builder().serviceName("bench").exporter(new SpanExporter() {
       @Override
@@ -74,13 +76,8 @@ public class ExportHandOffBenchmark {
     }).build();
   }
 
-  private MeasuredDrops drops;
-
   @Setup(Level.Iteration)
   public void iteration(IterationParams iteration) {
-    if (drops == null) {
-      drops = new MeasuredDrops(exporter.metrics());
-    }
     System.out.print(" [QUEUE_FULL so far: " + drops.iteration(iteration) + "] ");
   }
 

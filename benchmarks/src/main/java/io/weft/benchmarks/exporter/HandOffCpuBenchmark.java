@@ -55,12 +55,14 @@ public class HandOffCpuBenchmark {
   private AzureMonitorExporter weft;
   private Tracer toWeft;
   private Tracer toNoop;
+  private MeasuredDrops drops;
 
   @Setup(Level.Trial)
   public void setUp() {
     endpoint = EndpointProcess.start();
     weft = AzureMonitorExporter.builder().connectionString(endpoint.connectionString()).persistenceDisabled()
         .build();
+    drops = new MeasuredDrops(weft.metrics());
     toWeft = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(weft).build();
     toNoop = Tracer.builder().serviceName("bench").serviceInstance("host").exporter(new SpanExporter() {
       @Override
@@ -68,13 +70,8 @@ public class HandOffCpuBenchmark {
     }).build();
   }
 
-  private MeasuredDrops drops;
-
   @Setup(Level.Iteration)
   public void iteration(IterationParams iteration) {
-    if (drops == null) {
-      drops = new MeasuredDrops(weft.metrics());
-    }
     drops.iteration(iteration);
   }
 

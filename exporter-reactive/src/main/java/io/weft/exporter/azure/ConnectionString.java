@@ -10,8 +10,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An Application Insights connection string, parsed and resolved per Weft's rule 15
- * ({@code spec/appinsights-ingestion.md}): split on {@code ;}, then on the first {@code =}; segments trimmed, empty
+ * An Application Insights connection string, parsed and resolved: split on {@code ;}, then on the first {@code =};
+ * segments trimmed, empty
  * segments ignored, keys case-insensitive. Duplicated keys, a segment without {@code =}, a missing {@code
  * InstrumentationKey}, more than 4,096 characters, or an {@code IngestionEndpoint} that is not an absolute http(s)
  * URL fail with an {@link IllegalArgumentException} naming the problem, never echoing the string.

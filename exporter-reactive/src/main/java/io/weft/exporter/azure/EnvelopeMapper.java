@@ -18,8 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes a span as Application Insights envelopes per Weft's rules 2–7 ({@code spec/appinsights-ingestion.md}):
- * SERVER and CONSUMER spans become Request items, CLIENT and PRODUCER spans RemoteDependency items, INTERNAL spans
+ * Writes a span as Application Insights envelopes: SERVER and CONSUMER spans become Request items, CLIENT and PRODUCER spans RemoteDependency items, INTERNAL spans
  * RemoteDependency items of type {@code InProc}; a recorded exception on a SERVER or root span adds an Exception
  * item. Fields over the service's limits are truncated and counted by field.
  *
