@@ -11,8 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An Application Insights connection string, parsed and resolved: split on {@code ;}, then on the first {@code =};
- * segments trimmed, empty
- * segments ignored, keys case-insensitive. Duplicated keys, a segment without {@code =}, a missing {@code
+ * segments trimmed, empty segments ignored, keys case-insensitive. Duplicated keys, a segment without {@code =}, a missing {@code
  * InstrumentationKey}, more than 4,096 characters, or an {@code IngestionEndpoint} that is not an absolute http(s)
  * URL fail with an {@link IllegalArgumentException} naming the problem, never echoing the string.
  *
