@@ -21,8 +21,8 @@ import reactor.util.context.Context;
  * </ul>
  *
  * <p>Thread-locals: requests and cancellations travel upstream with the span as the thread-local current span,
- * and signals travel downstream with the parent's span (what was current for the subscriber) put back, so the
- * thread-local always matches the Reactor context on both sides. With {@code
+ * and signals travel downstream ({@code onSubscribe} included) with the parent's span (what was current for the
+ * subscriber) put back, so the thread-local always matches the Reactor context on both sides. With {@code
  * Hooks.enableAutomaticContextPropagation()} Reactor captures it when work is scheduled, which is what makes the
  * span current inside {@code map} after a {@code publishOn}; without the hook it costs two thread-local writes per
  * signal.
@@ -74,7 +74,14 @@ final class SpanSubscriber<T> implements CoreSubscriber<T>, Subscription, Scanna
   public void onSubscribe(Subscription s) {
     if (Operators.validate(this.s, s)) {
       this.s = s;
-      actual.onSubscribe(this);
+      // Downstream's onSubscribe (doOnSubscribe, a first request, a timeout's timer, runOn's first drain) runs with
+      // downstream's span current, as every other signal going down does: not with this child span.
+      Span previous = ThreadLocalSpan.swap(parent);
+      try {
+        actual.onSubscribe(this);
+      } finally {
+        ThreadLocalSpan.restore(previous);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.context.ContextRegistry;
 import io.weft.core.export.InMemorySpanExporter;
+import io.weft.core.export.SpanData;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -94,5 +95,46 @@ class AutomaticContextPropagationTest {
     Mono.just(1).publishOn(single).map(v -> v).transform(tracer.mono("leaky?")).block(Duration.ofSeconds(5));
     Span after = Mono.fromCallable(Span::current).subscribeOn(single).block(Duration.ofSeconds(5));
     assertThat(after).isSameAs(Span.invalid());
+  }
+
+  @Test
+  void gh16_aTimeoutFallbackWasParentedByTheCancelledSpanItReplaced() {
+    exporter.reset();
+    Mono.<Integer>never()
+        .transform(tracer.mono("loser"))
+        .timeout(Duration.ofMillis(10), Mono.fromCallable(() -> {
+          try (SpanScope scope = tracer.spanBuilder("imperative").startScoped()) {
+            return 1;
+          }
+        }))
+        .transform(tracer.mono("parent"))
+        .block(Duration.ofSeconds(5));
+    SpanData parent = span("parent");
+    assertThat(span("loser").parentSpanId()).isEqualTo(parent.spanId());
+    assertThat(span("imperative").parentSpanId()).isEqualTo(parent.spanId());
+  }
+
+  @Test
+  void gh16_doOnSubscribeAndScheduledWorkSawTheChildSpan() {
+    exporter.reset();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    Flux.range(0, 8)
+        .transform(tracer.flux("child"))
+        .doOnSubscribe(s -> seen.add(Span.current().context().spanId()))
+        .parallel(2)
+        .runOn(single)
+        .map(i -> {
+          seen.add(Span.current().context().spanId());
+          return i;
+        })
+        .sequential()
+        .then()
+        .transform(tracer.mono("parent"))
+        .block(Duration.ofSeconds(5));
+    assertThat(seen).hasSize(9).containsOnly(span("parent").spanId());
+  }
+
+  static io.weft.core.export.SpanData span(String name) {
+    return exporter.spans().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
   }
 }
