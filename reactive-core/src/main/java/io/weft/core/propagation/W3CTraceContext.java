@@ -147,8 +147,8 @@ public final class W3CTraceContext {
 
   /**
    * Joins {@code tracestate} header values with {@code ,} in arrival order and validates every member; returns the
-   * members re-joined (trimmed, empty ones skipped), or null when there are none or any member is invalid, a key is
-   * repeated, or there are more than 32 members.
+   * members re-joined (trimmed, empty ones skipped, and a repeated key's later members left out: the first one
+   * wins), or null when there are none or any member is invalid, or there are more than 32 members.
    */
   public static @Nullable String parseTraceState(Iterable<String> headerValues) {
     StringBuilder joined = null;
@@ -179,7 +179,7 @@ public final class W3CTraceContext {
           keys = new HashSet<>();
         }
         if (!keys.add(member.substring(0, eq))) {
-          return null; // duplicated key: the conformance suite discards the whole tracestate
+          continue; // a repeated key: its sender broke the rule, not the whole list; the first member wins
         }
         if (joined == null) {
           joined = new StringBuilder(header.length());

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class W3CTraceContextTest {
@@ -216,8 +217,6 @@ class W3CTraceContextTest {
       "foo=1,bar=\u0001", // control character
       "foo=1,_bar=2", // key starting with '_'
       "foo=1,@bar=2", // key starting with '@'
-      "foo=1,foo=2", // duplicated key
-      "foo=1,foo=1", // duplicated key, same value
   })
   void oneBadMemberDropsTheWholeTracestate(String value) {
     SpanContext context = extract("traceparent", VALID, "tracestate", value);
@@ -225,9 +224,24 @@ class W3CTraceContextTest {
     assertThat(context.traceId()).isEqualTo(TRACE_ID);
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "foo=1,foo=1 | foo=1",
+      "foo=1,foo=2 | foo=1",
+      "bar=0,foo=1,baz=2,foo=3 | bar=0,foo=1,baz=2",
+  })
+  void gh16_aRepeatedKeyDiscardedTheWholeTracestateNowTheFirstMemberWins(String value, String kept) {
+    SpanContext context = extract("traceparent", VALID, "tracestate", value);
+    assertThat(context.traceState()).isEqualTo(kept);
+    assertThat(context.traceId()).isEqualTo(TRACE_ID);
+  }
+
   @Test
-  void duplicatedKeysAcrossHeadersDropTheWholeTracestate() {
-    assertThat(extract("traceparent", VALID, "tracestate", "foo=1", "tracestate", "foo=2").traceState()).isNull();
+  void gh16_aKeyRepeatedAcrossHeadersKeepsItsFirstMember() {
+    assertThat(extract("traceparent", VALID, "tracestate", "foo=1", "tracestate", "foo=1").traceState())
+        .isEqualTo("foo=1");
+    assertThat(extract("traceparent", VALID, "tracestate", "foo=1", "tracestate", "foo=2,bar=3").traceState())
+        .isEqualTo("foo=1,bar=3");
   }
 
   @ParameterizedTest
