@@ -2,14 +2,14 @@ package io.weft.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weft.testing.BlockHoundExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -18,24 +18,8 @@ import reactor.core.scheduler.Schedulers;
  * Request handling never blocks a Netty event loop: ingestion with validation, storage and the store file, the
  * query API, and faults, with BlockHound installed (it fails any blocking call on a non-blocking thread).
  */
+@ExtendWith(BlockHoundExtension.class)
 class LocalEndpointBlockHoundTest {
-
-  @BeforeAll
-  static void install() {
-    // Netty's adaptive allocator waits on its own lock when two threads grow it at once: not the code under test
-    // (weft-testing's NettyAllocatorBlockHoundIntegration does the same for the modules that use the test kit).
-    BlockHound.install(builder ->
-        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free"));
-  }
-
-  @Test
-  void blockHoundIsActive() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Mono.fromCallable(() -> {
-      Thread.sleep(1);
-      return 1;
-    }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5))).hasMessageContaining("Blocking call");
-  }
-
   @Test
   void ingestionQueriesAndFaultsNeverBlockTheEventLoop(@TempDir Path dir) {
     try (LocalEndpoint endpoint = LocalEndpoint.builder().storeFile(dir.resolve("items.jsonl")).start()) {

@@ -1,15 +1,14 @@
 package io.weft.exporter.azure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.core.Tracer;
 import io.weft.endpoint.LocalEndpoint;
+import io.weft.testing.BlockHoundExtension;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockHound;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -18,20 +17,8 @@ import reactor.core.scheduler.Schedulers;
  * Handing spans over on event-loop threads, batching, encoding, sending, retrying and accounting never block: spans
  * are produced on parallel (non-blocking) threads while the endpoint fails, redirects nothing, resets and recovers.
  */
+@ExtendWith(BlockHoundExtension.class)
 class ExporterBlockHoundTest {
-
-  @BeforeAll
-  static void install() {
-    BlockHound.install();
-  }
-
-  @Test
-  void blockHoundIsActive() {
-    assertThatThrownBy(() -> Mono.fromCallable(() -> {
-      Thread.sleep(1);
-      return 1;
-    }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5))).hasMessageContaining("Blocking call");
-  }
 
   @Test
   void thePipelineNeverBlocks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {

@@ -10,6 +10,7 @@ import io.weft.endpoint.EndpointStats;
 import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TelemetryItem;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
+import io.weft.testing.BlockHoundExtension;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.MemoryPoolMXBean;
@@ -29,11 +31,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -52,6 +52,7 @@ import reactor.core.scheduler.Schedulers;
  * endpoint's delays are timers on {@code Schedulers.parallel()}, which busy producers there would starve, turning
  * the slow endpoint into a stopped one.
  */
+@ExtendWith(BlockHoundExtension.class)
 class ExporterOverloadBlockHoundTest {
   private static final Logger logger = LoggerFactory.getLogger(ExporterOverloadBlockHoundTest.class);
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -86,11 +87,6 @@ class ExporterOverloadBlockHoundTest {
 
   private final Scheduler producers = Schedulers.newParallel("weft-overload-producer", PRODUCERS);
 
-  @BeforeAll
-  static void install() {
-    BlockHound.install();
-  }
-
   @AfterEach
   void disposeProducers() {
     producers.dispose();
@@ -102,6 +98,7 @@ class ExporterOverloadBlockHoundTest {
       Thread.sleep(1);
       return 1;
     }).subscribeOn(producers).block(WAIT)).hasMessageContaining("Blocking call");
+    assertThat(BlockHoundExtension.takeDetected()).as("the sleep, seen on a producer thread").hasSize(1);
     // The tracer shields the application from its exporters, BlockHound's error included: the overload test
     // therefore also checks the tracer's failure count.
     Tracer tracer = Tracer.builder().serviceName("svc").exporter(span -> {
@@ -113,6 +110,7 @@ class ExporterOverloadBlockHoundTest {
     }).build();
     Mono.fromRunnable(() -> tracer.spanBuilder("op").start().end()).subscribeOn(producers).block(WAIT);
     assertThat(tracer.stats().exporterFailures()).isEqualTo(1);
+    assertThat(BlockHoundExtension.takeDetected()).as("the exporter's sleep").hasSize(1);
   }
 
   // The default budgets (AzureMonitorExporterBuilder) and a generous size for each of their units.
