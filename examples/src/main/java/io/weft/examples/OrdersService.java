@@ -16,8 +16,9 @@ import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.weft.core.Tracer;
-import io.weft.http.HttpClientTracing;
-import io.weft.http.HttpServerTracing;
+import io.weft.core.instrumentation.HttpTracing;
+import io.weft.http.netty.ReactorNettyClientTracing;
+import io.weft.http.netty.ReactorNettyServerTracing;
 import io.weft.r2dbc.R2dbcTracing;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -67,7 +68,8 @@ final class OrdersService implements AutoCloseable {
   static final String INSERT_LINE =
       "INSERT INTO order_lines (order_id, line_no, sku, quantity, price) VALUES ($1, $2, $3, $4, $5)";
   static final String SELECT_ORDER = "SELECT id, customer, total FROM orders WHERE id = $1";
-  static final String SELECT_LINES = "SELECT sku, quantity, price FROM order_lines WHERE order_id = $1 ORDER BY line_no";
+  static final String SELECT_LINES =
+      "SELECT sku, quantity, price FROM order_lines WHERE order_id = $1 ORDER BY line_no";
   /** Unit prices; a SKU not listed here is invalid. */
   static final Map<String, BigDecimal> CATALOG = Map.of(
       "widget", new BigDecimal("9.99"),
@@ -109,10 +111,12 @@ final class OrdersService implements AutoCloseable {
     this.db = R2dbcTracing.create(tracer).wrap(pool, options);
     this.connections = ConnectionProvider.builder("orders-to-inventory").maxConnections(256)
         .pendingAcquireMaxCount(-1).build();
-    this.inventory = HttpClientTracing.create(tracer).decorate(HttpClient.create(connections).baseUrl(inventoryUrl));
-    HttpServerTracing tracing = HttpServerTracing.create(tracer);
+    // One set of HTTP settings for the outgoing and the incoming side alike.
+    HttpTracing http = HttpTracing.create(tracer);
+    this.inventory = ReactorNettyClientTracing.create(http)
+        .decorate(HttpClient.create(connections).baseUrl(inventoryUrl));
     this.server = HttpServer.create().host("127.0.0.1").port(0)
-        .handle(tracing.routes(routes -> routes
+        .handle(ReactorNettyServerTracing.create(http).routes(routes -> routes
             .post("/orders", this::create)
             .get("/orders/{id}/slow", (req, res) -> read(req, res, true))
             .get("/orders/{id}", (req, res) -> read(req, res, false))))

@@ -7,6 +7,7 @@ import io.weft.core.Tracer;
 import io.weft.core.WeftConfig;
 import io.weft.core.export.InMemorySpanExporter;
 import io.weft.core.export.SpanData;
+import io.weft.core.instrumentation.SemanticAttributes;
 import io.weft.core.sampler.Sampler;
 import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TraceNode;
@@ -81,8 +82,10 @@ public final class QuickStart {
       AtomicInteger attempts = new AtomicInteger();
       // A reactive request: one span per operator subscription, parentage kept across every scheduler hop.
       Mono<Integer> order = Mono.fromCallable(() -> 42)
-          .transform(tracer.spanBuilder("load-order").kind(SpanKind.CLIENT).attribute("db.system", "h2")
-              .attribute("db.namespace", "orders").attribute("db.query.text", "SELECT * FROM orders WHERE id = ?")
+          .transform(tracer.spanBuilder("load-order").kind(SpanKind.CLIENT)
+              .attribute(SemanticAttributes.DB_SYSTEM, "h2")
+              .attribute(SemanticAttributes.DB_NAMESPACE, "orders")
+              .attribute(SemanticAttributes.DB_QUERY_TEXT, "SELECT * FROM orders WHERE id = ?")
               .mono())
           .publishOn(Schedulers.parallel())
           .flatMap(id -> Flux.range(1, 3)
@@ -97,8 +100,9 @@ public final class QuickStart {
             sink.next(total);
           })
           .transform(tracer.spanBuilder("GET /orders/42").kind(SpanKind.SERVER)
-              .attribute("http.request.method", "GET").attribute("url.full", "http://localhost/orders/42")
-              .attribute("http.response.status_code", 200L).mono());
+              .attribute(SemanticAttributes.HTTP_REQUEST_METHOD, "GET")
+              .attribute(SemanticAttributes.URL_FULL, "http://localhost/orders/42")
+              .attribute(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE, 200L).mono());
 
       out.println("order total: " + order.block(Duration.ofSeconds(10)));
       tracer.shutdown().block(Duration.ofSeconds(30));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.weft.core.Tracer;
-import io.weft.http.HttpServerTracing;
+import io.weft.http.netty.ReactorNettyServerTracing;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +16,7 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * {@link InventoryService} on a reactor-netty {@code HttpServer} traced by {@link HttpServerTracing}: every request
+ * {@link InventoryService} on a reactor-netty {@code HttpServer} traced by {@link ReactorNettyServerTracing}: every request
  * is an Application Insights request of the {@code inventory} role, and the stock check inside it an in-process
  * dependency ({@code reserve-stock}).
  *
@@ -38,7 +38,7 @@ final class ReactorNettyInventoryService implements InventoryService {
 
   /** Binds 127.0.0.1 on a free port, serving {@code POST /reserve} from {@code stock}, traced with {@code tracer}. */
   static ReactorNettyInventoryService start(Tracer tracer, Stock stock) {
-    HttpServerTracing tracing = HttpServerTracing.create(tracer);
+    ReactorNettyServerTracing tracing = ReactorNettyServerTracing.create(tracer);
     DisposableServer server = HttpServer.create().host("127.0.0.1").port(0)
         .handle(tracing.routes(routes -> routes.post("/reserve", (req, res) -> reserve(tracer, stock, req, res))))
         .bindNow();

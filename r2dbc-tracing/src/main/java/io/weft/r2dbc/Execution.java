@@ -1,7 +1,9 @@
 package io.weft.r2dbc;
 
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
 import io.weft.core.Span;
+import io.weft.core.instrumentation.DbTracing;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
@@ -103,7 +105,12 @@ final class Execution {
   void failed(Throwable error) {
     if (ENDED.compareAndSet(this, 0, 1)) {
       try {
-        R2dbcTracing.recordError(span, error);
+        if (error instanceof R2dbcException) {
+          R2dbcException r2dbc = (R2dbcException) error;
+          DbTracing.failure(span, error, r2dbc.getSqlState(), r2dbc.getErrorCode());
+        } else {
+          DbTracing.failure(span, error, null);
+        }
         counts();
       } finally {
         span.end();
@@ -133,13 +140,6 @@ final class Execution {
   }
 
   private void counts() {
-    long r = rows;
-    if (r >= 0) {
-      span.setAttribute("db.response.returned_rows", r);
-    }
-    long u = updated;
-    if (u >= 0) {
-      span.setAttribute("weft.db.rows_affected", u);
-    }
+    DbTracing.counts(span, rows, updated);
   }
 }

@@ -1,7 +1,7 @@
 package io.weft.r2dbc;
 
 import io.r2dbc.spi.Result;
-import io.weft.core.internal.WatchingSubscriber;
+import io.weft.core.instrumentation.WatchingSubscriber;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;

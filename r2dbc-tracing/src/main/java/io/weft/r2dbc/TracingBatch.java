@@ -1,10 +1,13 @@
 package io.weft.r2dbc;
 
-import io.weft.core.internal.SqlSummary;
 import io.r2dbc.spi.Batch;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Wrapped;
 import io.weft.core.Span;
+import io.weft.core.instrumentation.DbTarget;
+import io.weft.core.instrumentation.DbTracing;
+import io.weft.core.instrumentation.SemanticAttributes;
+import io.weft.core.instrumentation.SqlSummary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +23,9 @@ import reactor.util.context.Context;
  * <p>Not thread-safe, like the batches it wraps.
  */
 final class TracingBatch implements Batch, Wrapped<Batch> {
+  /** The operation of a batch, before the statements' shared operation if any. */
+  private static final String BATCH = "BATCH";
+
   private final Batch delegate;
   private final TracingConnection connection;
   private final List<String> statements = new ArrayList<>(4);
@@ -45,7 +51,8 @@ final class TracingBatch implements Batch, Wrapped<Batch> {
 
   private @Nullable Execution start(Context context, List<String> sqls) {
     R2dbcTracing tracing = connection.tracing();
-    DbInfo db = connection.db();
+    DbTracing db = tracing.db();
+    DbTarget target = connection.target();
     String operation = null;
     String table = null;
     StringBuilder text = new StringBuilder();
@@ -61,22 +68,22 @@ final class TracingBatch implements Batch, Wrapped<Batch> {
       if (text.length() > 0) {
         text.append("; ");
       }
-      text.append(tracing.queryText(sqls.get(i), summary));
+      text.append(db.queryText(sqls.get(i), summary));
     }
-    String batchOperation = operation == null ? "BATCH" : "BATCH " + operation;
-    String name = tracing.spanName(db, batchOperation, operation == null ? null : table, text.toString());
-    Span span = tracing.start(name, db, context);
+    String batchOperation = operation == null ? BATCH : BATCH + " " + operation;
+    String name = db.spanName(target, batchOperation, operation == null ? null : table, text.toString());
+    Span span = tracing.start(name, target, context);
     if (!span.isRecording()) {
       return null;
     }
-    if (tracing.recordQueryText()) {
-      span.setAttribute("db.query.text", text.toString());
+    if (db.recordQueryText()) {
+      span.setAttribute(SemanticAttributes.DB_QUERY_TEXT, text.toString());
     }
-    span.setAttribute("db.operation.name", batchOperation);
+    span.setAttribute(SemanticAttributes.DB_OPERATION_NAME, batchOperation);
     if (table != null) {
-      span.setAttribute("db.collection.name", table);
+      span.setAttribute(SemanticAttributes.DB_COLLECTION_NAME, table);
     }
-    span.setAttribute("db.operation.batch.size", (long) sqls.size());
+    span.setAttribute(SemanticAttributes.DB_OPERATION_BATCH_SIZE, (long) sqls.size());
     Execution execution = new Execution(span, tracing);
     connection.executing(execution);
     return execution;

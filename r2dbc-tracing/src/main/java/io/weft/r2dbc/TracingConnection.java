@@ -9,6 +9,9 @@ import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
 import io.r2dbc.spi.Wrapped;
 import io.weft.core.SpanBuilder;
+import io.weft.core.instrumentation.DbTarget;
+import io.weft.core.instrumentation.DbTracing;
+import io.weft.core.instrumentation.SemanticAttributes;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -27,22 +30,22 @@ import reactor.core.publisher.Mono;
 final class TracingConnection implements Connection, Wrapped<Connection> {
   private final Connection delegate;
   private final R2dbcTracing tracing;
-  private final DbInfo db;
+  private final DbTarget target;
   /** The latest execution on this connection; ended at close if its results were never consumed. */
   private volatile @Nullable Execution latest;
 
-  TracingConnection(Connection delegate, R2dbcTracing tracing, DbInfo db) {
+  TracingConnection(Connection delegate, R2dbcTracing tracing, DbTarget target) {
     this.delegate = delegate;
     this.tracing = tracing;
-    this.db = db;
+    this.target = target;
   }
 
   R2dbcTracing tracing() {
     return tracing;
   }
 
-  DbInfo db() {
-    return db;
+  DbTarget target() {
+    return target;
   }
 
   void executing(Execution execution) {
@@ -151,9 +154,10 @@ final class TracingConnection implements Connection, Wrapped<Connection> {
   /** A span around a transaction call; the parent comes from the subscriber's context, like statements. */
   private Publisher<Void> traced(Publisher<Void> call, String operation, @Nullable String savepoint) {
     try {
-      SpanBuilder span = tracing.spanBuilder(operation, db).attribute("db.operation.name", operation);
-      if (tracing.recordQueryText()) {
-        span.attribute("db.query.text", savepoint == null ? operation : operation + " " + savepoint);
+      DbTracing db = tracing.db();
+      SpanBuilder span = db.spanBuilder(operation, target).attribute(SemanticAttributes.DB_OPERATION_NAME, operation);
+      if (db.recordQueryText()) {
+        span.attribute(SemanticAttributes.DB_QUERY_TEXT, savepoint == null ? operation : operation + " " + savepoint);
       }
       return Mono.from(call).transform(span.mono());
     } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.r2dbc.spi.Wrapped;
 import io.weft.core.SpanBuilder;
+import io.weft.core.instrumentation.DbTarget;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
@@ -15,14 +16,17 @@ import reactor.core.publisher.Mono;
  * <p>Thread-safe.
  */
 final class TracingConnectionFactory implements ConnectionFactory, Wrapped<ConnectionFactory> {
+  /** The name of a connection-creation span. */
+  private static final String CONNECT = "connect";
+
   private final ConnectionFactory delegate;
   private final R2dbcTracing tracing;
-  private final DbInfo db;
+  private final DbTarget target;
 
-  TracingConnectionFactory(ConnectionFactory delegate, R2dbcTracing tracing, DbInfo db) {
+  TracingConnectionFactory(ConnectionFactory delegate, R2dbcTracing tracing, DbTarget target) {
     this.delegate = delegate;
     this.tracing = tracing;
-    this.db = db;
+    this.target = target;
   }
 
   R2dbcTracing tracing() {
@@ -33,10 +37,10 @@ final class TracingConnectionFactory implements ConnectionFactory, Wrapped<Conne
   public Publisher<? extends Connection> create() {
     Mono<? extends Connection> connection = Mono.from(delegate.create());
     if (tracing.traceConnectionCreation()) {
-      SpanBuilder span = tracing.spanBuilder("connect", db);
+      SpanBuilder span = tracing.db().spanBuilder(CONNECT, target);
       connection = connection.transform(span.mono());
     }
-    return connection.map(c -> new TracingConnection(c, tracing, db));
+    return connection.map(c -> new TracingConnection(c, tracing, target));
   }
 
   @Override

@@ -1,11 +1,11 @@
 package io.weft.r2dbc;
 
-import io.weft.core.internal.SqlSummary;
 import io.r2dbc.spi.Parameter;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Wrapped;
 import io.weft.core.Span;
+import io.weft.core.instrumentation.SemanticAttributes;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.util.context.Context;
@@ -86,30 +86,18 @@ final class TracingStatement implements Statement, Wrapped<Statement> {
 
   private @Nullable Execution start(Context context, @Nullable Object @Nullable [] bound, int sets) {
     R2dbcTracing tracing = connection.tracing();
-    SqlSummary summary = SqlSummary.of(sql);
-    DbInfo db = connection.db();
-    String name = tracing.spanName(db, summary.operation(), summary.table(), summary.sanitized());
-    Span span = tracing.start(name, db, context);
+    Span span = tracing.db().startQuery(sql, connection.target(), R2dbcTracing.parent(context));
     if (!span.isRecording()) {
       return null;
     }
-    if (tracing.recordQueryText()) {
-      span.setAttribute("db.query.text", tracing.queryText(sql, summary));
-    }
-    if (summary.operation() != null) {
-      span.setAttribute("db.operation.name", summary.operation());
-    }
-    if (summary.table() != null) {
-      span.setAttribute("db.collection.name", summary.table());
-    }
     if (sets > 1) {
-      span.setAttribute("db.operation.batch.size", (long) sets);
+      span.setAttribute(SemanticAttributes.DB_OPERATION_BATCH_SIZE, (long) sets);
     }
     if (bound != null) {
       for (int i = 0; i + 1 < bound.length; i += 2) {
         Object key = bound[i];
         if (key != null) {
-          span.setAttribute("db.query.parameter." + key, valueText(bound[i + 1]));
+          span.setAttribute(SemanticAttributes.DB_QUERY_PARAMETER_PREFIX + key, valueText(bound[i + 1]));
         }
       }
     }

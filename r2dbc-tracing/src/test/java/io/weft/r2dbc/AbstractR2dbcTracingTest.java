@@ -1,5 +1,19 @@
 package io.weft.r2dbc;
 
+import static io.weft.core.instrumentation.SemanticAttributes.DB_COLLECTION_NAME;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_NAMESPACE;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_OPERATION_BATCH_SIZE;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_OPERATION_NAME;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_QUERY_PARAMETER_PREFIX;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_QUERY_TEXT;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_RESPONSE_RETURNED_ROWS;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_RESPONSE_STATUS_CODE;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_SYSTEM;
+import static io.weft.core.instrumentation.SemanticAttributes.ERROR_TYPE;
+import static io.weft.core.instrumentation.SemanticAttributes.SERVER_ADDRESS;
+import static io.weft.core.instrumentation.SemanticAttributes.SERVER_PORT;
+import static io.weft.core.instrumentation.SemanticAttributes.WEFT_CANCELLED;
+import static io.weft.core.instrumentation.SemanticAttributes.WEFT_DB_ROWS_AFFECTED;
 import static io.weft.testing.SpanAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +27,7 @@ import io.weft.core.SpanKind;
 import io.weft.core.StatusCode;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
+import io.weft.core.instrumentation.DbTracing;
 import io.weft.testing.StrictSpanSink;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,16 +136,16 @@ abstract class AbstractR2dbcTracingTest {
   }
 
   void assertDatabase(SpanData span) {
-    assertThat(span).hasKind(SpanKind.CLIENT).hasAttribute("db.system", expectedSystem());
+    assertThat(span).hasKind(SpanKind.CLIENT).hasAttribute(DB_SYSTEM, expectedSystem());
     if (expectedNamespace() != null) {
-      assertThat(span).hasAttribute("db.namespace", expectedNamespace());
+      assertThat(span).hasAttribute(DB_NAMESPACE, expectedNamespace());
     } else {
-      assertThat(span).doesNotHaveAttribute("db.namespace");
+      assertThat(span).doesNotHaveAttribute(DB_NAMESPACE);
     }
     if (expectedAddress() != null) {
-      assertThat(span).hasAttribute("server.address", expectedAddress()).hasAttribute("server.port", expectedPort());
+      assertThat(span).hasAttribute(SERVER_ADDRESS, expectedAddress()).hasAttribute(SERVER_PORT, expectedPort());
     } else {
-      assertThat(span).doesNotHaveAttribute("server.address").doesNotHaveAttribute("server.port");
+      assertThat(span).doesNotHaveAttribute(SERVER_ADDRESS).doesNotHaveAttribute(SERVER_PORT);
     }
   }
 
@@ -142,13 +157,13 @@ abstract class AbstractR2dbcTracingTest {
     SpanData select = named(ended, "SELECT orders");
     assertDatabase(select);
     assertThat(select).hasParent(parent(ended)).hasStatus(StatusCode.UNSET)
-        .hasAttribute("db.query.text",
+        .hasAttribute(DB_QUERY_TEXT,
             "SELECT id, total FROM orders WHERE customer = " + param(1) + " AND total > ? ORDER BY id")
-        .hasAttribute("db.operation.name", "SELECT")
-        .hasAttribute("db.collection.name", "orders")
-        .hasAttribute("db.response.returned_rows", 9L)
-        .doesNotHaveAttribute("db.query.parameter.0")
-        .doesNotHaveAttribute("weft.cancelled");
+        .hasAttribute(DB_OPERATION_NAME, "SELECT")
+        .hasAttribute(DB_COLLECTION_NAME, "orders")
+        .hasAttribute(DB_RESPONSE_RETURNED_ROWS, 9L)
+        .doesNotHaveAttribute(DB_QUERY_PARAMETER_PREFIX + "0")
+        .doesNotHaveAttribute(WEFT_CANCELLED);
     assertThat(ended).hasSize(2);
   }
 
@@ -163,13 +178,13 @@ abstract class AbstractR2dbcTracingTest {
     SpanData insert = named(ended, "INSERT orders");
     assertDatabase(insert);
     assertThat(insert).hasParent(parent(ended))
-        .hasAttribute("db.query.text",
+        .hasAttribute(DB_QUERY_TEXT,
             "INSERT INTO orders (id, customer, total) VALUES (" + param(1) + ", " + param(2) + ", ?)")
-        .hasAttribute("db.operation.name", "INSERT")
-        .hasAttribute("weft.db.rows_affected", 1L);
+        .hasAttribute(DB_OPERATION_NAME, "INSERT")
+        .hasAttribute(WEFT_DB_ROWS_AFFECTED, 1L);
     assertThat(named(ended, "UPDATE orders")).hasParent(parent(ended))
-        .hasAttribute("db.operation.name", "UPDATE")
-        .hasAttribute("weft.db.rows_affected", 10L);
+        .hasAttribute(DB_OPERATION_NAME, "UPDATE")
+        .hasAttribute(WEFT_DB_ROWS_AFFECTED, 10L);
   }
 
   @Test
@@ -177,8 +192,8 @@ abstract class AbstractR2dbcTracingTest {
     List<SpanData> ended = traceInParent(c -> Mono.from(c.createStatement("DELETE FROM orders WHERE id < 6")
         .execute()).flatMap(r -> Mono.from(r.getRowsUpdated())));
     assertThat(names(ended)).containsExactly("DELETE orders", "parent");
-    assertThat(named(ended, "DELETE orders")).hasAttribute("weft.db.rows_affected", 5L)
-        .doesNotHaveAttribute("weft.cancelled").hasStatus(StatusCode.UNSET);
+    assertThat(named(ended, "DELETE orders")).hasAttribute(WEFT_DB_ROWS_AFFECTED, 5L)
+        .doesNotHaveAttribute(WEFT_CANCELLED).hasStatus(StatusCode.UNSET);
   }
 
   @Test
@@ -191,11 +206,11 @@ abstract class AbstractR2dbcTracingTest {
     SpanData batch = named(ended, "BATCH INSERT orders");
     assertDatabase(batch);
     assertThat(batch).hasParent(parent(ended))
-        .hasAttribute("db.operation.name", "BATCH INSERT")
-        .hasAttribute("db.operation.batch.size", 2L)
-        .hasAttribute("db.query.text", "INSERT INTO orders (id, customer, total) VALUES (?, ?, ?); "
+        .hasAttribute(DB_OPERATION_NAME, "BATCH INSERT")
+        .hasAttribute(DB_OPERATION_BATCH_SIZE, 2L)
+        .hasAttribute(DB_QUERY_TEXT, "INSERT INTO orders (id, customer, total) VALUES (?, ?, ?); "
             + "INSERT INTO orders (id, customer, total) VALUES (?, ?, ?)")
-        .hasAttribute("weft.db.rows_affected", 2L);
+        .hasAttribute(WEFT_DB_ROWS_AFFECTED, 2L);
   }
 
   @Test
@@ -205,10 +220,12 @@ abstract class AbstractR2dbcTracingTest {
         .hasMessageContaining(syntaxErrorFragment());
     SpanData error = spans.take();
     assertThat(error).hasName(expectedSystem()).hasStatus(StatusCode.ERROR).hasException(Throwable.class)
-        .hasAttribute("db.query.text", "SELEC ?");
+        .hasAttribute(DB_QUERY_TEXT, "SELEC ?");
     assertDatabase(error);
     assertThat(error.statusDescription()).contains(syntaxErrorFragment());
-    assertThat(error.attributes().get("error.type")).asString().contains("Exception");
+    assertThat(error.attributes().get(ERROR_TYPE)).asString().contains("Exception");
+    assertThat(error.attributes().get(DB_RESPONSE_STATUS_CODE)).as("the database's own code (SQLSTATE)").asString()
+        .startsWith("42");
     SpanData parent = spans.take("parent");
     assertThat(error).hasParent(parent);
     assertThat(parent).hasStatus(StatusCode.ERROR);
@@ -226,8 +243,8 @@ abstract class AbstractR2dbcTracingTest {
       assertDatabase(named(ended, name));
       assertThat(named(ended, name)).hasParent(parent(ended));
     }
-    assertThat(named(ended, "COMMIT")).hasAttribute("db.operation.name", "COMMIT")
-        .hasAttribute("db.query.text", "COMMIT");
+    assertThat(named(ended, "COMMIT")).hasAttribute(DB_OPERATION_NAME, "COMMIT")
+        .hasAttribute(DB_QUERY_TEXT, "COMMIT");
     assertThat(count("SELECT COUNT(*) FROM orders WHERE total = 0")).isEqualTo(1L);
   }
 
@@ -242,7 +259,7 @@ abstract class AbstractR2dbcTracingTest {
         transactionCall(c::rollbackTransaction)));
     assertThat(names(ended)).containsExactly("BEGIN", "DELETE orders", "SAVEPOINT", "DELETE orders",
         "ROLLBACK TO SAVEPOINT", "ROLLBACK", "parent");
-    assertThat(named(ended, "SAVEPOINT")).hasAttribute("db.query.text", "SAVEPOINT halfway");
+    assertThat(named(ended, "SAVEPOINT")).hasAttribute(DB_QUERY_TEXT, "SAVEPOINT halfway");
     assertThat(named(ended, "ROLLBACK")).hasParent(parent(ended)).hasStatus(StatusCode.UNSET);
     assertThat(count("SELECT COUNT(*) FROM orders")).isEqualTo(100L);
   }
@@ -257,7 +274,7 @@ abstract class AbstractR2dbcTracingTest {
         .take(2));
     SpanData select = named(ended, "SELECT orders");
     assertThat(select).wasCancelled().hasParent(parent(ended)).hasStatus(StatusCode.UNSET)
-        .hasAttribute("db.response.returned_rows", 2L);
+        .hasAttribute(DB_RESPONSE_RETURNED_ROWS, 2L);
   }
 
   @Test
@@ -268,7 +285,7 @@ abstract class AbstractR2dbcTracingTest {
         .take(2, false));
     SpanData select = named(ended, "SELECT orders");
     assertThat(select).wasCancelled().hasParent(parent(ended)).hasStatus(StatusCode.UNSET)
-        .hasAttribute("db.response.returned_rows", 2L);
+        .hasAttribute(DB_RESPONSE_RETURNED_ROWS, 2L);
   }
 
   @Test
@@ -278,7 +295,7 @@ abstract class AbstractR2dbcTracingTest {
             .publishOn(Schedulers.parallel())
             .flatMap(r -> r.map((row, meta) -> row.get(0)))));
     assertThat(named(ended, "SELECT orders")).hasParent(parent(ended))
-        .hasAttribute("db.response.returned_rows", 1L);
+        .hasAttribute(DB_RESPONSE_RETURNED_ROWS, 1L);
   }
 
   @Test
@@ -289,7 +306,26 @@ abstract class AbstractR2dbcTracingTest {
                 + param(1)).bind(0, 42).execute())
             .flatMap(r -> r.map((row, meta) -> row.get(0))).then(), Connection::close)
         .block(TIMEOUT);
-    assertThat(spans.take("SELECT orders")).hasAttribute("db.query.parameter.0", "42").hasNoParent();
+    assertThat(spans.take("SELECT orders")).hasAttribute(DB_QUERY_PARAMETER_PREFIX + "0", "42").hasNoParent();
+  }
+
+  @Test
+  void theSharedDatabaseSettingsApply() {
+    // The same DbTracing object the Vert.x SQL clients take: statements recorded as written, named by the application.
+    DbTracing db = DbTracing.builder(tracer).sanitizeQueryText(false)
+        .spanNamer((system, operation, table, text) -> system + ": " + operation + " on " + table).build();
+    String sql = "SELECT id FROM orders WHERE customer = 'c1'";
+    Mono.usingWhen(R2dbcTracing.create(db).wrap(undecorated(), options()).create(), c -> Flux.from(
+            c.createStatement(sql).execute()).flatMap(r -> r.map((row, meta) -> row.get(0))).then(), Connection::close)
+        .block(TIMEOUT);
+    assertThat(spans.take(expectedSystem() + ": SELECT on orders")).hasAttribute(DB_QUERY_TEXT, sql);
+
+    DbTracing silent = DbTracing.builder(tracer).recordQueryText(false).build();
+    Mono.usingWhen(R2dbcTracing.create(silent).wrap(undecorated(), options()).create(), c -> Flux.from(
+            c.createStatement(sql).execute()).flatMap(r -> r.map((row, meta) -> row.get(0))).then(), Connection::close)
+        .block(TIMEOUT);
+    assertThat(spans.take("SELECT orders")).doesNotHaveAttribute(DB_QUERY_TEXT).hasAttribute(DB_OPERATION_NAME, "SELECT");
+    assertThat(db.failures() + silent.failures()).isZero();
   }
 
   @Test
@@ -298,7 +334,7 @@ abstract class AbstractR2dbcTracingTest {
         traceInParent(c -> Flux.from(c.createStatement("SELECT id FROM orders").execute()).then());
     assertThat(names(ended)).containsExactly("SELECT orders", "parent");
     assertThat(named(ended, "SELECT orders")).wasCancelled().hasParent(parent(ended))
-        .doesNotHaveAttribute("db.response.returned_rows");
+        .doesNotHaveAttribute(DB_RESPONSE_RETURNED_ROWS);
   }
 
   @Test

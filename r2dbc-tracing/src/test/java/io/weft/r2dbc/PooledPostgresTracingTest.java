@@ -1,6 +1,12 @@
 package io.weft.r2dbc;
 
 import io.weft.testing.EmbeddedPostgresServer;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_NAMESPACE;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_QUERY_TEXT;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_RESPONSE_RETURNED_ROWS;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_SYSTEM;
+import static io.weft.core.instrumentation.SemanticAttributes.SERVER_ADDRESS;
+import static io.weft.core.instrumentation.SemanticAttributes.SERVER_PORT;
 import static io.weft.testing.SpanAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,12 +52,12 @@ class PooledPostgresTracingTest extends PostgresTracingTest {
               .flatMap(r -> r.map((row, meta) -> row.get(0, Long.class))).single(),
           Connection::close));
       assertThat(named(ended, "SELECT orders")).hasParent(parent(ended))
-          .hasAttribute("db.system", "postgresql")
-          .hasAttribute("server.address", "127.0.0.1")
-          .hasAttribute("server.port", (long) EmbeddedPostgresServer.port())
-          .hasAttribute("db.namespace", "postgres")
-          .hasAttribute("db.query.text", "SELECT count(*) FROM orders WHERE id > $1")
-          .hasAttribute("db.response.returned_rows", 1L);
+          .hasAttribute(DB_SYSTEM, "postgresql")
+          .hasAttribute(SERVER_ADDRESS, "127.0.0.1")
+          .hasAttribute(SERVER_PORT, (long) EmbeddedPostgresServer.port())
+          .hasAttribute(DB_NAMESPACE, "postgres")
+          .hasAttribute(DB_QUERY_TEXT, "SELECT count(*) FROM orders WHERE id > $1")
+          .hasAttribute(DB_RESPONSE_RETURNED_ROWS, 1L);
       ((ConnectionPool) ((io.r2dbc.spi.Wrapped<?>) factory).unwrap()).dispose();
     } finally {
       if (previous != null) {
@@ -69,7 +75,7 @@ class PooledPostgresTracingTest extends PostgresTracingTest {
     SpanData connect = spans.take("connect");
     SpanData select = spans.take("SELECT");
     SpanData parent = spans.take("parent");
-    assertThat(connect).hasParent(parent).hasAttribute("db.system", "postgresql");
+    assertThat(connect).hasParent(parent).hasAttribute(DB_SYSTEM, "postgresql");
     assertThat(select).hasParent(parent);
   }
 }

@@ -1,5 +1,9 @@
 package io.weft.r2dbc;
 
+import static io.weft.core.instrumentation.SemanticAttributes.DB_NAMESPACE;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_QUERY_TEXT;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_RESPONSE_RETURNED_ROWS;
+import static io.weft.core.instrumentation.SemanticAttributes.DB_SYSTEM;
 import static io.weft.testing.SpanAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,9 +50,9 @@ class TracingConnectionFactoryProviderTest {
     Long rows = Mono.usingWhen(factory.create(), c -> Flux.from(c.createStatement("SELECT 1").execute())
         .flatMap(r -> r.map((row, meta) -> row.get(0))).count(), Connection::close).block(Duration.ofSeconds(30));
     assertThat(rows).isEqualTo(1L);
-    assertThat(spans.take()).hasName("SELECT").hasKind(SpanKind.CLIENT).hasAttribute("db.system", "h2")
-        .hasAttribute("db.namespace", "url_orders").hasAttribute("db.query.text", "SELECT ?")
-        .hasAttribute("db.response.returned_rows", 1L);
+    assertThat(spans.take()).hasName("SELECT").hasKind(SpanKind.CLIENT).hasAttribute(DB_SYSTEM, "h2")
+        .hasAttribute(DB_NAMESPACE, "url_orders").hasAttribute(DB_QUERY_TEXT, "SELECT ?")
+        .hasAttribute(DB_RESPONSE_RETURNED_ROWS, 1L);
   }
 
   @Test
@@ -59,8 +63,8 @@ class TracingConnectionFactoryProviderTest {
             "CREATE TABLE t (id INT)").execute()).flatMap(Result::getRowsUpdated).count(), Connection::close)
         .block(Duration.ofSeconds(30));
     assertThat(updated).isEqualTo(1L);
-    assertThat(spans.take()).hasName("CREATE t").hasAttribute("db.system", "h2")
-        .hasAttribute("db.namespace", "pool_orders");
+    assertThat(spans.take()).hasName("CREATE t").hasAttribute(DB_SYSTEM, "h2")
+        .hasAttribute(DB_NAMESPACE, "pool_orders");
   }
 
   @Test

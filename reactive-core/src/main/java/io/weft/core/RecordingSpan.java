@@ -16,7 +16,7 @@ final class RecordingSpan implements Span, SpanData {
   private static final int STARTED = 0;
   private static final int ENDED = 1;
   private static final int ENDED_CANCELLED = 2;
-  private static final String CANCELLED_ATTRIBUTE = "weft.cancelled";
+  private static final String CANCELLED_ATTRIBUTE = io.weft.core.instrumentation.SemanticAttributes.WEFT_CANCELLED;
 
   private final Tracer tracer;
   private final SpanContext context;

@@ -1,6 +1,6 @@
 package io.weft.core;
 
-/** The bounds every span obeys (DESIGN.md); what goes over them is cut and counted in {@link TracerStats}. */
+/** The bounds every span obeys; what goes over them is cut and counted in {@link TracerStats}. */
 public final class SpanLimits {
   /** Attributes per span; further new keys are dropped. */
   public static final int MAX_ATTRIBUTES = 128;

@@ -1,7 +1,7 @@
 package io.weft.core;
 
 import io.weft.core.export.SpanExporter;
-import io.weft.core.internal.FailureLog;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.core.sampler.Sampler;
 import java.util.ArrayList;
 import java.util.List;

@@ -15,20 +15,22 @@ import io.vertx.sqlclient.PoolOptions;
 import io.weft.core.Tracer;
 import io.weft.core.export.InMemorySpanExporter;
 import io.weft.core.export.SpanData;
+import io.weft.testing.BlockHoundExtension;
 import io.weft.testing.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import reactor.blockhound.BlockHound;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Weft's Vert.x callbacks never block an event loop: Vert.x event-loop threads are declared non-blocking to BlockHound
- * (Vert.x ships no BlockHound integration), then requests run through a traced server that queries PostgreSQL, calls
+ * Weft's Vert.x callbacks never block an event loop (weft-testing declares Vert.x's event loops to BlockHound, which
+ * Vert.x itself does not): requests run through a traced server that queries PostgreSQL, calls
  * a downstream Vert.x route with the WebClient and runs a traced Reactor pipeline.
  */
+@ExtendWith(BlockHoundExtension.class)
 class VertxTracingBlockHoundTest {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -38,7 +40,7 @@ class VertxTracingBlockHoundTest {
 
   @Test
   void tracerCallbacksNeverBlockTheEventLoop() throws Exception {
-    int pgPort = EmbeddedPostgresServer.port(); // starting PostgreSQL blocks: before BlockHound
+    int pgPort = EmbeddedPostgresServer.port(); // blocks, on the test thread: not an event loop
     InMemorySpanExporter exported = InMemorySpanExporter.create();
     Tracer tracer = Tracer.builder().serviceName("blockhound").exporter(exported).build();
     VertxTracing tracing = VertxTracing.create(tracer);
@@ -49,7 +51,7 @@ class VertxTracingBlockHoundTest {
           .connectingTo(new PgConnectOptions().setHost(EmbeddedPostgresServer.HOST).setPort(pgPort)
               .setDatabase("postgres").setUser("postgres"))
           .using(vertx).build();
-      await(pool.query("SELECT 1").execute()); // warm the pool's connection before BlockHound
+      await(pool.query("SELECT 1").execute());
       HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
           .requestHandler(request -> {
             switch (request.path()) {
@@ -63,12 +65,6 @@ class VertxTracingBlockHoundTest {
                   .onFailure(e -> request.response().setStatusCode(500).end());
             }
           }).listen());
-      BlockHound.install(builder -> builder.nonBlockingThreadPredicate(current ->
-              current.or(thread -> thread.getName().startsWith("vert.x-eventloop-thread")))
-          // Vert.x's own shutdown (vertx.close() below) stops its worker pool from an event loop, and that takes
-          // the pool's lock; when the lock is contended BlockHound failed the close and the test timed out. Not
-          // Weft's code, and after the traffic this test is about.
-          .allowBlockingCallsInside("io.vertx.core.internal.WorkerPool", "close"));
       Future<Void> blocking = Future.future(promise -> vertx.runOnContext(v -> {
         try {
           Thread.sleep(1);
@@ -77,8 +73,9 @@ class VertxTracingBlockHoundTest {
           promise.fail(e);
         }
       }));
-      assertThatThrownBy(() -> await(blocking)).as("BlockHound is active on event loops")
+      assertThatThrownBy(() -> await(blocking)).as("BlockHound watches Vert.x's event loops")
           .hasMessageContaining("Blocking call");
+      assertThat(BlockHoundExtension.takeDetected()).singleElement().asString().contains("vert.x-eventloop-thread");
       Flux.range(0, 60)
           .flatMap(i -> HttpClient.create().get()
               .uri("http://127.0.0.1:" + server.actualPort() + (i % 3 == 0 ? "/reactor" : "/both"))

@@ -1,6 +1,8 @@
 package io.weft.vertx;
 
 import io.weft.core.Tracer;
+import io.weft.core.instrumentation.DbTracing;
+import io.weft.core.instrumentation.HttpTracing;
 
 /**
  * The tracer factory Vert.x finds by service loading ({@code META-INF/services/io.vertx.core.spi.VertxServiceProvider})
@@ -9,6 +11,10 @@ import io.weft.core.Tracer;
  */
 public final class GlobalVertxTracing extends VertxTracing {
   public GlobalVertxTracing() {
-    super(VertxTracing.builder(Tracer.global()));
+    this(Tracer.global());
+  }
+
+  private GlobalVertxTracing(Tracer global) {
+    super(HttpTracing.create(global), DbTracing.create(global));
   }
 }

@@ -2,8 +2,11 @@ package io.weft.vertx;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.spi.VertxTracerFactory;
 import io.vertx.core.spi.tracing.VertxTracer;
@@ -11,8 +14,13 @@ import io.vertx.core.tracing.TracingOptions;
 import io.weft.core.ContextKeys;
 import io.weft.core.Span;
 import io.weft.core.Tracer;
+import io.weft.core.instrumentation.DbTracing;
+import io.weft.core.instrumentation.HttpClientHandler;
+import io.weft.core.instrumentation.HttpServerHandler;
+import io.weft.core.instrumentation.HttpTracing;
+import io.weft.core.propagation.W3CTraceContext;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -36,38 +44,63 @@ import reactor.core.publisher.Mono;
  * <p>Immutable and thread-safe.
  */
 public class VertxTracing implements VertxTracerFactory {
-  private final Tracer tracer;
-  private final boolean clientErrorsFail;
-  private final boolean redactQuery;
-  private final boolean legacyRequestId;
-  private final boolean recordQueryText;
-  private final LongAdder failures = new LongAdder();
+  private final HttpTracing http;
+  private final DbTracing db;
+  private final HttpServerHandler<HttpServerRequest, HttpServerResponse> server;
+  private final HttpClientHandler<VertxClientAdapter.Outgoing, Map<String, String>> client;
 
-  VertxTracing(Builder builder) {
-    this.tracer = builder.tracer;
-    this.clientErrorsFail = builder.clientErrorsFail;
-    this.redactQuery = builder.redactQuery;
-    this.legacyRequestId = builder.legacyRequestId;
-    this.recordQueryText = builder.recordQueryText;
+  VertxTracing(HttpTracing http, DbTracing db) {
+    this.http = Objects.requireNonNull(http, "http");
+    this.db = Objects.requireNonNull(db, "db");
+    this.server = http.serverHandler(VertxServerAdapter.INSTANCE);
+    this.client = http.clientHandler(VertxClientAdapter.INSTANCE);
   }
 
-  /** Vert.x tracing with the defaults: 4xx are not server failures, query values redacted, SQL text sanitized. */
+  /** Vert.x tracing with the default HTTP and database settings ({@link HttpTracing}, {@link DbTracing}). */
   public static VertxTracing create(Tracer tracer) {
-    return builder(tracer).build();
+    return create(HttpTracing.create(tracer), DbTracing.create(tracer));
   }
 
-  public static Builder builder(Tracer tracer) {
-    return new Builder(tracer);
+  /**
+   * Vert.x tracing with the given settings: the same {@link HttpTracing} and {@link DbTracing} objects the
+   * application's other integrations use, so that every HTTP and SQL span follows the same rules.
+   */
+  public static VertxTracing create(HttpTracing http, DbTracing db) {
+    return new VertxTracing(http, db);
   }
 
   @Override
   public VertxTracer<?, ?> tracer(@Nullable TracingOptions options) {
-    return new WeftVertxTracer(this);
+    return new WeftVertxTracer(server, client, db);
   }
 
-  /** How many times tracing itself failed (the call then ran untraced). */
+  /**
+   * {@code handler}, answering every request with a W3C {@code traceresponse} header naming its span when {@link
+   * HttpTracing#traceResponse()} is on (else {@code handler} itself): {@code
+   * server.requestHandler(tracing.handler(router))}. Vert.x creates a request's response only after its tracer has
+   * seen the request, so the tracer cannot add the header by itself.
+   */
+  public Handler<HttpServerRequest> handler(Handler<HttpServerRequest> handler) {
+    Objects.requireNonNull(handler, "handler");
+    if (!http.traceResponse()) {
+      return handler;
+    }
+    return request -> {
+      try {
+        String value = server.traceResponse(currentSpan());
+        if (value != null) {
+          request.response().putHeader(W3CTraceContext.TRACERESPONSE, value);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        http.failed("writing traceresponse", e);
+      }
+      handler.handle(request);
+    };
+  }
+
+  /** How many times tracing itself failed, HTTP and SQL together (the call then ran untraced). */
   public long failures() {
-    return failures.sum();
+    return http.failures() + db.failures();
   }
 
   /** The span of the Vert.x request being handled on the current Vert.x context, or {@link Span#invalid()}. */
@@ -124,70 +157,5 @@ public class VertxTracing implements VertxTracerFactory {
       }
     });
     return promise.future();
-  }
-
-  Tracer tracer() {
-    return tracer;
-  }
-
-  boolean clientErrorsFail() {
-    return clientErrorsFail;
-  }
-
-  boolean redactQueryValues() {
-    return redactQuery;
-  }
-
-  boolean legacyRequestId() {
-    return legacyRequestId;
-  }
-
-  boolean recordQueryText() {
-    return recordQueryText;
-  }
-
-  void failed() {
-    failures.increment();
-  }
-
-  /** Configures {@link VertxTracing}. */
-  public static final class Builder {
-    private final Tracer tracer;
-    private boolean clientErrorsFail;
-    private boolean redactQuery = true;
-    private boolean legacyRequestId;
-    private boolean recordQueryText = true;
-
-    private Builder(Tracer tracer) {
-      this.tracer = Objects.requireNonNull(tracer, "tracer");
-    }
-
-    /** Whether 4xx responses mark server requests failed (default false). */
-    public Builder clientErrorsFail(boolean fail) {
-      this.clientErrorsFail = fail;
-      return this;
-    }
-
-    /** Whether query values in {@code url.full} are replaced by {@code REDACTED} (default true). */
-    public Builder redactQueryValues(boolean redact) {
-      this.redactQuery = redact;
-      return this;
-    }
-
-    /** Whether HTTP client calls also carry the legacy {@code Request-Id} header (default false). */
-    public Builder legacyRequestId(boolean requestId) {
-      this.legacyRequestId = requestId;
-      return this;
-    }
-
-    /** Whether SQL spans record {@code db.query.text}, always sanitized (default true). */
-    public Builder recordQueryText(boolean record) {
-      this.recordQueryText = record;
-      return this;
-    }
-
-    public VertxTracing build() {
-      return new VertxTracing(this);
-    }
   }
 }

@@ -1,6 +1,8 @@
 package io.weft.vertx;
 
 import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.spi.context.storage.ContextLocal;
 import io.vertx.core.spi.tracing.TagExtractor;
 import io.vertx.core.spi.tracing.VertxTracer;
@@ -9,20 +11,22 @@ import io.weft.core.Span;
 import io.weft.core.SpanBuilder;
 import io.weft.core.SpanContext;
 import io.weft.core.SpanKind;
-import io.weft.core.Tracer;
-import io.weft.core.internal.FailureLog;
-import io.weft.core.internal.HttpSpans;
-import io.weft.core.internal.SqlSummary;
+import io.weft.core.instrumentation.DbTracing;
+import io.weft.core.instrumentation.HttpClientHandler;
+import io.weft.core.instrumentation.HttpServerHandler;
+import io.weft.core.instrumentation.HttpSpans;
+import io.weft.core.instrumentation.HttpTracing;
+import io.weft.core.instrumentation.SemanticAttributes;
 import io.weft.core.propagation.W3CTraceContext;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.LoggerFactory;
 
 /**
- * Weft behind Vert.x's tracing SPI. Vert.x calls it for its HTTP server ({@code receiveRequest}/{@code
- * sendResponse}), its HTTP client and WebClient, and its SQL clients ({@code sendRequest}/{@code receiveResponse}).
+ * Weft behind Vert.x's tracing SPI, a thin adapter on Weft's instrumentation layer: the HTTP server's requests go
+ * through {@link HttpServerHandler}, the HTTP client's and WebClient's calls through {@link HttpClientHandler}, the
+ * SQL clients' queries through {@link DbTracing}; event-bus messages and anything else Vert.x reports get a span
+ * named by Vert.x's operation, with Vert.x's tags as attributes.
  *
  * <p>The request span is kept in the request's (duplicated) Vert.x context under a context local, the SPI's
  * per-request storage, never in a thread-local: work the handler does on that context, and Vert.x client calls it
@@ -31,21 +35,29 @@ import org.slf4j.LoggerFactory;
  * context, and a client call only when there is a current span; {@code ALWAYS} (the HTTP server's default) starts a
  * new trace when there is none.
  *
- * <p>Never throws into Vert.x: failures are counted and logged once.
+ * <p>Never throws into Vert.x: failures are counted and logged (rate-limited).
  */
-final class WeftVertxTracer implements VertxTracer<Span, Span> {
+final class WeftVertxTracer implements VertxTracer<Span, WeftVertxTracer.ClientCall> {
   /** The current Weft span of a Vert.x context. Registered when this class loads, before any Vert.x is built. */
   static final ContextLocal<Span> ACTIVE = ContextLocal.registerLocal(Span.class);
 
-  private static final FailureLog FAILURES = new FailureLog(LoggerFactory.getLogger(WeftVertxTracer.class),
-      "Vert.x tracing failed; the call runs untraced");
+  /** What a client-side call is, so that its end goes to the helper that started it. */
+  enum CallKind { HTTP, SQL, OTHER }
 
-  private final VertxTracing tracing;
-  private final Tracer tracer;
+  /** A client-side call in flight: its span and its kind. */
+  record ClientCall(Span span, CallKind kind) {}
 
-  WeftVertxTracer(VertxTracing tracing) {
-    this.tracing = tracing;
-    this.tracer = tracing.tracer();
+  private final HttpTracing http;
+  private final DbTracing db;
+  private final HttpServerHandler<HttpServerRequest, HttpServerResponse> server;
+  private final HttpClientHandler<VertxClientAdapter.Outgoing, Map<String, String>> client;
+
+  WeftVertxTracer(HttpServerHandler<HttpServerRequest, HttpServerResponse> server,
+      HttpClientHandler<VertxClientAdapter.Outgoing, Map<String, String>> client, DbTracing db) {
+    this.http = server.tracing();
+    this.db = db;
+    this.server = server;
+    this.client = client;
   }
 
   @Override
@@ -60,37 +72,22 @@ final class WeftVertxTracer implements VertxTracer<Span, Span> {
       if (!parent.isValid() && policy == TracingPolicy.PROPAGATE) {
         return null;
       }
-      Map<String, String> tags = tags(request, tagExtractor);
-      String method = tags.getOrDefault("http.request.method", operation);
-      String path = tags.get("url.path");
-      String name = path != null ? HttpSpans.spanName(method, null, path) : operation;
-      SpanBuilder builder = tracer.spanBuilder(name).kind(
-          kind == io.vertx.core.spi.tracing.SpanKind.MESSAGING ? SpanKind.CONSUMER : SpanKind.SERVER);
-      if (parent.isValid()) {
-        builder.parent(parent);
+      Span span;
+      if (request instanceof HttpServerRequest) {
+        span = server.handleReceive((HttpServerRequest) request, parent, SpanKind.SERVER);
       } else {
-        builder.noParent();
+        SpanBuilder builder = other(kind == io.vertx.core.spi.tracing.SpanKind.MESSAGING ? SpanKind.CONSUMER
+            : SpanKind.SERVER, operation);
+        span = started(parent.isValid() ? builder.parent(parent) : builder.noParent(),
+            Tags.read(request, tagExtractor));
       }
-      Span span = builder.start();
-      if (span.isRecording()) {
-        span.setAttribute("http.request.method", method);
-        String url = tags.get("http.url");
-        if (url != null) {
-          span.setAttribute("url.full", HttpSpans.recordedUrl(url, tracing.redactQueryValues()));
-        }
-        if (path != null) {
-          span.setAttribute("url.path", path);
-        }
-        String scheme = tags.get("url.scheme");
-        if (scheme != null) {
-          span.setAttribute("url.scheme", scheme);
-        }
-        ServerRequests.describe(request, span);
+      if (!span.context().isValid()) {
+        return null;
       }
       ACTIVE.put(context, span);
       return span;
     } catch (RuntimeException | LinkageError e) {
-      failed("receiveRequest", e);
+      http.failed("receiving a Vert.x request", e);
       return null;
     }
   }
@@ -103,25 +100,18 @@ final class WeftVertxTracer implements VertxTracer<Span, Span> {
     }
     try {
       ACTIVE.remove(context);
-      if (span.isRecording()) {
-        Map<String, String> tags = response == null ? Map.of() : tags(response, tagExtractor);
-        int status = status(tags.get("http.response.status_code"));
-        if (failure != null) {
-          HttpSpans.serverStatus(span, status > 0 ? status : 500, tracing.clientErrorsFail());
-          HttpSpans.failure(span, failure);
-        } else if (status > 0) {
-          HttpSpans.serverStatus(span, status, tracing.clientErrorsFail());
-        }
-      }
     } catch (RuntimeException | LinkageError e) {
-      failed("sendResponse", e);
-    } finally {
-      span.end();
+      http.failed("leaving a Vert.x request", e);
+    }
+    if (response instanceof HttpServerResponse) {
+      server.handleSend(span, (HttpServerResponse) response, failure);
+    } else {
+      endOther(span, failure);
     }
   }
 
   @Override
-  public <R> @Nullable Span sendRequest(Context context, io.vertx.core.spi.tracing.SpanKind kind,
+  public <R> @Nullable ClientCall sendRequest(Context context, io.vertx.core.spi.tracing.SpanKind kind,
       TracingPolicy policy, @Nullable R request, String operation, BiConsumer<String, String> headers,
       TagExtractor<R> tagExtractor) {
     if (policy == TracingPolicy.IGNORE || request == null) {
@@ -136,125 +126,75 @@ final class WeftVertxTracer implements VertxTracer<Span, Span> {
       if (parent == null && policy != TracingPolicy.ALWAYS) {
         return null;
       }
-      Map<String, String> tags = tags(request, tagExtractor);
-      SpanKind spanKind = kind == io.vertx.core.spi.tracing.SpanKind.MESSAGING ? SpanKind.PRODUCER : SpanKind.CLIENT;
-      Span span = tags.containsKey("db.system")
-          ? startQuery(tags, operation, spanKind, parent)
-          : startHttp(tags, operation, spanKind, parent);
-      HttpSpans.inject(span.context(), headers, tracing.legacyRequestId());
-      return span.isRecording() ? span : null;
+      Map<String, String> tags = Tags.read(request, tagExtractor);
+      if (tags.containsKey(SemanticAttributes.DB_SYSTEM)) {
+        Span span = VertxSql.start(db, tags, operation, parent);
+        return span.isRecording() ? new ClientCall(span, CallKind.SQL) : null;
+      }
+      if (kind == io.vertx.core.spi.tracing.SpanKind.MESSAGING) {
+        SpanBuilder builder = other(SpanKind.PRODUCER, operation);
+        Span span = started(parent != null ? builder.parent(parent) : builder.noParent(), tags);
+        HttpSpans.inject(span.context(), headers, false);
+        return span.isRecording() ? new ClientCall(span, CallKind.OTHER) : null;
+      }
+      Span span = client.handleSend(new VertxClientAdapter.Outgoing(tags, operation, headers), parent, null);
+      return span.isRecording() ? new ClientCall(span, CallKind.HTTP) : null;
     } catch (RuntimeException | LinkageError e) {
-      failed("sendRequest", e);
+      http.failed("sending a Vert.x request", e);
       return null;
     }
   }
 
-  private Span startHttp(Map<String, String> tags, String operation, SpanKind kind, @Nullable Span parent) {
-    String method = tags.getOrDefault("http.request.method", operation);
-    String url = tags.get("url.full");
-    SpanBuilder builder = tracer.spanBuilder(url != null ? HttpSpans.spanName(method, null, HttpSpans.path(url))
-        : operation).kind(kind);
-    if (parent != null) {
-      builder.parent(parent);
-    } else {
-      builder.noParent();
-    }
-    Span span = builder.start();
-    if (span.isRecording()) {
-      span.setAttribute("http.request.method", method);
-      if (url != null) {
-        span.setAttribute("url.full", HttpSpans.recordedUrl(url, tracing.redactQueryValues()));
-        HttpSpans.setServer(span, url);
-      }
-    }
-    return span;
-  }
-
-  private Span startQuery(Map<String, String> tags, String operation, SpanKind kind, @Nullable Span parent) {
-    String system = tags.getOrDefault("db.system", "other_sql");
-    String sql = tags.get("db.query.text");
-    SqlSummary summary = sql != null ? SqlSummary.of(sql) : null;
-    String name = summary != null ? summary.spanName(system) : operation;
-    SpanBuilder builder = tracer.spanBuilder(name).kind(kind).attribute("db.system", system);
-    if (parent != null) {
-      builder.parent(parent);
-    } else {
-      builder.noParent();
-    }
-    Span span = builder.start();
-    if (span.isRecording()) {
-      String namespace = tags.get("db.namespace");
-      if (namespace != null && !namespace.isEmpty()) {
-        span.setAttribute("db.namespace", namespace);
-      }
-      if (summary != null) {
-        if (tracing.recordQueryText()) {
-          span.setAttribute("db.query.text", summary.sanitized());
-        }
-        if (summary.operation() != null) {
-          span.setAttribute("db.operation.name", summary.operation());
-        }
-        if (summary.table() != null) {
-          span.setAttribute("db.collection.name", summary.table());
-        }
-      }
-      String peer = tags.get("network.peer.address");
-      if (peer != null) {
-        HttpSpans.setServer(span, system + "://" + peer);
-      }
-    }
-    return span;
-  }
-
   @Override
-  public <R> void receiveResponse(Context context, @Nullable R response, @Nullable Span span,
+  public <R> void receiveResponse(Context context, @Nullable R response, @Nullable ClientCall call,
       @Nullable Throwable failure, TagExtractor<R> tagExtractor) {
-    if (span == null) {
+    if (call == null) {
       return;
     }
-    try {
-      if (span.isRecording()) {
-        Map<String, String> tags = response == null ? Map.of() : tags(response, tagExtractor);
-        int status = status(tags.get("http.response.status_code"));
-        if (status > 0) {
-          HttpSpans.clientStatus(span, status);
+    switch (call.kind()) {
+      case HTTP -> {
+        Map<String, String> tags = Map.of();
+        try {
+          tags = response == null ? Map.of() : Tags.read(response, tagExtractor);
+        } catch (RuntimeException | LinkageError e) {
+          http.failed("reading a Vert.x response", e);
         }
-        if (failure != null) {
-          HttpSpans.failure(span, failure);
+        client.handleReceive(call.span(), tags, failure);
+      }
+      case SQL -> {
+        try {
+          VertxSql.end(call.span(), response, failure);
+        } catch (RuntimeException | LinkageError e) {
+          db.failed("ending a Vert.x query span", e);
         }
       }
+      default -> endOther(call.span(), failure);
+    }
+  }
+
+  /** A span for what Vert.x reports that is neither HTTP nor SQL: named by Vert.x's operation. */
+  private SpanBuilder other(SpanKind kind, String operation) {
+    return http.tracer().spanBuilder(operation).kind(kind);
+  }
+
+  /** Starts {@code builder}'s span with Vert.x's {@code tags} as its attributes. */
+  private static Span started(SpanBuilder builder, Map<String, String> tags) {
+    Span span = builder.start();
+    if (span.isRecording()) {
+      tags.forEach(span::setAttribute);
+    }
+    return span;
+  }
+
+  private void endOther(Span span, @Nullable Throwable failure) {
+    try {
+      if (failure != null && span.isRecording()) {
+        HttpSpans.failure(span, failure);
+      }
     } catch (RuntimeException | LinkageError e) {
-      failed("receiveResponse", e);
+      http.failed("ending a Vert.x span", e);
     } finally {
       span.end();
     }
-  }
-
-  private static <R> Map<String, String> tags(R target, TagExtractor<R> extractor) {
-    int length = extractor.len(target);
-    Map<String, String> tags = new HashMap<>(length * 2);
-    for (int i = 0; i < length; i++) {
-      String value = extractor.value(target, i);
-      if (value != null) {
-        tags.put(extractor.name(target, i), value);
-      }
-    }
-    return tags;
-  }
-
-  private static int status(@Nullable String value) {
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private void failed(String where, Throwable error) {
-    tracing.failed();
-    FAILURES.log(where, error);
   }
 }

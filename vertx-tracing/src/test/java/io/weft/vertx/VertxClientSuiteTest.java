@@ -4,11 +4,12 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.weft.core.ContextKeys;
 import io.weft.core.Span;
+import io.weft.core.instrumentation.DbTracing;
+import io.weft.core.instrumentation.HttpTracing;
 import io.weft.testing.http.AbstractHttpClientTracingTest;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
@@ -19,21 +20,26 @@ import reactor.util.context.Context;
  * connection never reaches the tracer SPI, so it has no client span.
  */
 class VertxClientSuiteTest extends AbstractHttpClientTracingTest {
-  final Vertx vertx = Vertx.builder().withTracer(VertxTracing.create(tracer)).build();
-  final WebClient web = WebClient.create(vertx);
-
-  @AfterEach
-  void closeVertx() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-  }
 
   @Override
-  protected int get(String url, @Nullable Span parent) {
-    Mono<Integer> call = VertxTracing.mono(vertx, () -> web.getAbs(url).send()).map(response -> response.statusCode());
-    if (parent != null) {
-      call = call.contextWrite(Context.of(ContextKeys.SPAN, parent));
-    }
-    return Objects.requireNonNull(call.block(TIMEOUT));
+  protected Client client(HttpTracing tracing) {
+    Vertx vertx = Vertx.builder().withTracer(VertxTracing.create(tracing, DbTracing.create(tracing.tracer()))).build();
+    WebClient web = WebClient.create(vertx);
+    return new Client() {
+      @Override
+      public int get(String url, @Nullable Span parent) {
+        Mono<Integer> call = VertxTracing.mono(vertx, () -> web.getAbs(url).send()).map(r -> r.statusCode());
+        if (parent != null) {
+          call = call.contextWrite(Context.of(ContextKeys.SPAN, parent));
+        }
+        return Objects.requireNonNull(call.block(TIMEOUT));
+      }
+
+      @Override
+      public void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+    };
   }
 
   @Override

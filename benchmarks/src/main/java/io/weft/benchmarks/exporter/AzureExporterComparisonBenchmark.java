@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.weft.core.Tracer;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.weft.core.instrumentation.SemanticAttributes;
 import io.weft.exporter.azure.AzureMonitorExporter;
 import io.weft.exporter.azure.ExporterMetrics;
 import java.time.Duration;
@@ -67,12 +68,12 @@ public class AzureExporterComparisonBenchmark {
   private OpenTelemetrySdk otel;
   private io.opentelemetry.api.trace.Tracer azure;
 
-  private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");
-  private static final AttributeKey<String> DB_NAMESPACE = AttributeKey.stringKey("db.namespace");
-  private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-  private static final AttributeKey<String> QUERY = AttributeKey.stringKey("db.query.text");
-  private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("db.operation.name");
+  private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey(SemanticAttributes.DB_SYSTEM);
+  private static final AttributeKey<String> DB_NAMESPACE = AttributeKey.stringKey(SemanticAttributes.DB_NAMESPACE);
+  private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey(SemanticAttributes.SERVER_ADDRESS);
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey(SemanticAttributes.SERVER_PORT);
+  private static final AttributeKey<String> QUERY = AttributeKey.stringKey(SemanticAttributes.DB_QUERY_TEXT);
+  private static final AttributeKey<String> OPERATION = AttributeKey.stringKey(SemanticAttributes.DB_OPERATION_NAME);
 
   @Setup(Level.Trial)
   public void setUp() {

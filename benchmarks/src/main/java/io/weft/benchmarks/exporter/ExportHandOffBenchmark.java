@@ -4,6 +4,7 @@ import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
 import io.weft.core.export.SpanExporter;
+import io.weft.core.instrumentation.SemanticAttributes;
 import io.weft.exporter.azure.AzureMonitorExporter;
 import io.weft.exporter.azure.ExporterFixtures;
 import io.weft.exporter.azure.ExporterMetrics;
@@ -144,8 +145,10 @@ public class ExportHandOffBenchmark {
   }
 
   private static void span(Tracer tracer) {
-    tracer.spanBuilder("SELECT orders").kind(SpanKind.CLIENT).attribute("db.system", "postgresql")
-        .attribute("db.namespace", "shop").attribute("server.address", "db.example.com")
-        .attribute("server.port", 5432L).start().end();
+    tracer.spanBuilder("SELECT orders").kind(SpanKind.CLIENT)
+        .attribute(SemanticAttributes.DB_SYSTEM, "postgresql")
+        .attribute(SemanticAttributes.DB_NAMESPACE, "shop")
+        .attribute(SemanticAttributes.SERVER_ADDRESS, "db.example.com")
+        .attribute(SemanticAttributes.SERVER_PORT, 5432L).start().end();
   }
 }

@@ -2,6 +2,7 @@ package io.weft.benchmarks.exporter;
 
 import io.weft.core.SpanKind;
 import io.weft.core.Tracer;
+import io.weft.core.instrumentation.SemanticAttributes;
 
 /** The span the exporter benchmarks send: a CLIENT span with the six attributes an R2DBC query span has. */
 public final class SqlSpan {
@@ -13,8 +14,11 @@ public final class SqlSpan {
   /** Starts and ends one such span. */
   public static void end(Tracer tracer) {
     tracer.spanBuilder(NAME).kind(SpanKind.CLIENT)
-        .attribute("db.system", "postgresql").attribute("db.namespace", "shop")
-        .attribute("server.address", "db.example.com").attribute("server.port", 5432L)
-        .attribute("db.query.text", QUERY).attribute("db.operation.name", "SELECT").start().end();
+        .attribute(SemanticAttributes.DB_SYSTEM, "postgresql")
+        .attribute(SemanticAttributes.DB_NAMESPACE, "shop")
+        .attribute(SemanticAttributes.SERVER_ADDRESS, "db.example.com")
+        .attribute(SemanticAttributes.SERVER_PORT, 5432L)
+        .attribute(SemanticAttributes.DB_QUERY_TEXT, QUERY)
+        .attribute(SemanticAttributes.DB_OPERATION_NAME, "SELECT").start().end();
   }
 }

@@ -10,8 +10,8 @@ import io.weft.core.SpanContext;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanExporter;
 import io.weft.core.propagation.W3CTraceContext;
-import io.weft.http.HttpClientTracing;
-import io.weft.http.HttpServerTracing;
+import io.weft.http.netty.ReactorNettyClientTracing;
+import io.weft.http.netty.ReactorNettyServerTracing;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -122,7 +122,7 @@ public class HttpPairedRoundTripBenchmark {
           .build();
     }
     HttpServer tracedSide = switch (traced) {
-      case "both", "server" -> second.handle(HttpServerTracing.create(tracer).routes(routes));
+      case "both", "server" -> second.handle(ReactorNettyServerTracing.create(tracer).routes(routes));
       case "propagationOnly" -> second.handle(propagationOnly(HttpServerRoutes.newRoutes().get("/orders/{id}", order)));
       case "otelBoth" -> second.route(r -> r.get("/orders/{id}",
           OtelHttpFixtures.server(otel.get("io.weft.benchmarks"), "/orders/{id}", order)));
@@ -132,8 +132,8 @@ public class HttpPairedRoundTripBenchmark {
     plainClient = HttpClient.create().runOn(loop);
     HttpClient client = HttpClient.create().runOn(loop);
     tracedClient = switch (traced) {
-      case "both", "client" -> HttpClientTracing.create(tracer).decorate(client);
-      case "clientUnsampled" -> HttpClientTracing.create(unsampled).decorate(client);
+      case "both", "client" -> ReactorNettyClientTracing.create(tracer).decorate(client);
+      case "clientUnsampled" -> ReactorNettyClientTracing.create(unsampled).decorate(client);
       case "otelBoth" -> OtelHttpFixtures.client(client, otel.get("io.weft.benchmarks"));
       case "propagationOnly" -> client.doOnRequest((request, connection) ->
           request.header(TRACEPARENT, W3CTraceContext.formatTraceParent(PROPAGATED)));
@@ -156,7 +156,8 @@ public class HttpPairedRoundTripBenchmark {
       if (!parent.isValid()) {
         throw new IllegalStateException("no traceparent arrived");
       }
-      return Mono.from(handler.apply(request, response)).contextWrite(context -> context.put(SpanContext.class, parent));
+      return Mono.from(handler.apply(request, response))
+          .contextWrite(context -> context.put(SpanContext.class, parent));
     };
   }
 

@@ -2,8 +2,8 @@ package io.weft.benchmarks.http;
 
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanExporter;
-import io.weft.http.HttpClientTracing;
-import io.weft.http.HttpServerTracing;
+import io.weft.http.netty.ReactorNettyClientTracing;
+import io.weft.http.netty.ReactorNettyServerTracing;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,13 +58,13 @@ public class HttpRoundTripBenchmark {
     boolean tracedClient = traced || mode.equals("clientOnly");
     HttpServer base = HttpServer.create().host("127.0.0.1").port(0);
     server = (tracedServer
-        ? base.handle(HttpServerTracing.create(tracer).routes(r -> r.get("/orders/{id}", (req, res) ->
+        ? base.handle(ReactorNettyServerTracing.create(tracer).routes(r -> r.get("/orders/{id}", (req, res) ->
             res.sendString(Mono.just("{\"id\":42,\"total\":12.5}")))))
         : base.route(r -> r.get("/orders/{id}", (req, res) ->
             res.sendString(Mono.just("{\"id\":42,\"total\":12.5}")))))
         .bindNow();
     HttpClient plain = HttpClient.create();
-    client = tracedClient ? HttpClientTracing.create(tracer).decorate(plain) : plain;
+    client = tracedClient ? ReactorNettyClientTracing.create(tracer).decorate(plain) : plain;
     url = "http://127.0.0.1:" + server.port() + "/orders/42";
     exported.reset();
   }

@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.weft.core.instrumentation.SemanticAttributes;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.function.BiFunction;
@@ -58,12 +59,12 @@ final class OtelHttpFixtures {
           var builder = tracer.spanBuilder(method + " " + (query < 0 ? uri : uri.substring(0, query)))
               .setSpanKind(SpanKind.CLIENT)
               .setParent(parent)
-              .setAttribute("http.request.method", method)
-              .setAttribute("url.full", request.resourceUrl());
+              .setAttribute(SemanticAttributes.HTTP_REQUEST_METHOD, method)
+              .setAttribute(SemanticAttributes.URL_FULL, request.resourceUrl());
           SocketAddress remote = connection.channel().remoteAddress();
           if (remote instanceof InetSocketAddress inet) {
-            builder.setAttribute("server.address", inet.getHostString());
-            builder.setAttribute("server.port", (long) inet.getPort());
+            builder.setAttribute(SemanticAttributes.SERVER_ADDRESS, inet.getHostString());
+            builder.setAttribute(SemanticAttributes.SERVER_PORT, (long) inet.getPort());
           }
           Span span = builder.startSpan();
           W3C.inject(parent.with(span), request, (carrier, key, value) -> carrier.header(key, value));
@@ -73,7 +74,7 @@ final class OtelHttpFixtures {
           Span span = connection.channel().attr(SPAN).getAndSet(null);
           if (span != null) {
             int status = response.status().code();
-            span.setAttribute("http.response.status_code", (long) status);
+            span.setAttribute(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
             if (status >= 400) {
               span.setStatus(StatusCode.ERROR);
             }
@@ -102,18 +103,19 @@ final class OtelHttpFixtures {
       var builder = tracer.spanBuilder(method + " " + route)
           .setSpanKind(SpanKind.SERVER)
           .setParent(parent)
-          .setAttribute("http.request.method", method)
-          .setAttribute("url.path", query < 0 ? uri : uri.substring(0, query))
-          .setAttribute("url.full", request.scheme() + "://" + request.hostName() + ":" + request.hostPort() + uri)
-          .setAttribute("url.scheme", request.scheme())
-          .setAttribute("http.route", route);
+          .setAttribute(SemanticAttributes.HTTP_REQUEST_METHOD, method)
+          .setAttribute(SemanticAttributes.URL_PATH, query < 0 ? uri : uri.substring(0, query))
+          .setAttribute(SemanticAttributes.URL_FULL,
+              request.scheme() + "://" + request.hostName() + ":" + request.hostPort() + uri)
+          .setAttribute(SemanticAttributes.URL_SCHEME, request.scheme())
+          .setAttribute(SemanticAttributes.HTTP_ROUTE, route);
       InetSocketAddress remote = request.remoteAddress();
       if (remote != null && remote.getAddress() != null) {
-        builder.setAttribute("client.address", remote.getAddress().getHostAddress());
+        builder.setAttribute(SemanticAttributes.CLIENT_ADDRESS, remote.getAddress().getHostAddress());
       }
       String userAgent = request.requestHeaders().get(HttpHeaderNames.USER_AGENT);
       if (userAgent != null) {
-        builder.setAttribute("user_agent.original", userAgent);
+        builder.setAttribute(SemanticAttributes.USER_AGENT_ORIGINAL, userAgent);
       }
       Span span = builder.startSpan();
       Context context = parent.with(span);
@@ -121,7 +123,7 @@ final class OtelHttpFixtures {
           .contextWrite(reactorContext -> reactorContext.put(CONTEXT_KEY, context))
           .doFinally(signal -> {
             int status = response.status().code();
-            span.setAttribute("http.response.status_code", (long) status);
+            span.setAttribute(SemanticAttributes.HTTP_RESPONSE_STATUS_CODE, (long) status);
             if (status >= 500) {
               span.setStatus(StatusCode.ERROR);
             }

@@ -2,7 +2,7 @@ package io.weft.exporter.azure;
 
 import io.weft.core.export.SpanData;
 import io.weft.core.export.SpanExporter;
-import io.weft.core.internal.FailureLog;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.net.URI;
 import java.util.Map;

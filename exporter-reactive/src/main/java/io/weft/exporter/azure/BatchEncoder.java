@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import io.weft.core.export.SpanData;
-import io.weft.core.internal.FailureLog;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.weft.exporter.azure;
 
-import io.weft.core.internal.FailureLog;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +16,8 @@ import reactor.core.scheduler.Scheduler;
  * bounded-elastic against one {@link SpillStore}, and hands every result back to the worker.
  *
  * <p>It never buffers: at most {@code maxBacklog} uncompressed bytes are in its hands at once (from the hand-over
- * until the worker has the batch back), and the worker asks {@link #refusal} before it hands anything over. The cap is checked before compressing, so a full folder costs no
- * CPU.
+ * until the worker has the batch back), and the worker asks {@link #refusal} before it hands anything over. The cap
+ * is checked before compressing, so a full folder costs no CPU.
  *
  * <p>Threading: called on the worker only; callbacks run on the worker (through {@code onWorker}). A failure
  * inside a task is counted as an internal failure, logged, and reported to the callback as "nothing done".

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import io.weft.core.Attributes;
 import io.weft.core.SpanKind;
 import io.weft.core.StatusCode;
+import io.weft.core.instrumentation.SemanticAttributes;
 import io.weft.core.internal.Hex;
 import io.weft.core.export.SpanData;
 import java.io.IOException;
@@ -18,9 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes a span as Application Insights envelopes: SERVER and CONSUMER spans become Request items, CLIENT and PRODUCER spans RemoteDependency items, INTERNAL spans
- * RemoteDependency items of type {@code InProc}; a recorded exception on a SERVER or root span adds an Exception
- * item. Fields over the service's limits are truncated and counted by field.
+ * Writes a span as Application Insights envelopes: SERVER and CONSUMER spans become Request items, CLIENT and
+ * PRODUCER spans RemoteDependency items, INTERNAL spans RemoteDependency items of type {@code InProc}; a recorded
+ * exception on a SERVER or root span adds an Exception item. Fields over the service's limits are truncated and counted by field.
  *
  * <p>Thread-safe (stateless apart from the counters); writes with jackson-core's streaming generator, no reflection.
  */
@@ -75,7 +76,7 @@ final class EnvelopeMapper implements SpanEncoder {
   private static final SerializedString F_TYPE_NAME = new SerializedString("typeName");
   private static final SerializedString F_URL = new SerializedString("url");
   private static final SerializedString F_VER = new SerializedString("ver");
-  private static final SerializedString F_WEFT_CANCELLED = new SerializedString("weft.cancelled");
+  private static final SerializedString F_WEFT_CANCELLED = new SerializedString(SemanticAttributes.WEFT_CANCELLED);
 
   private static final SerializedString REQUEST_NAME = new SerializedString(REQUEST);
   private static final SerializedString DEPENDENCY_NAME = new SerializedString(DEPENDENCY);
@@ -110,27 +111,27 @@ final class EnvelopeMapper implements SpanEncoder {
 
   private static int slot(String key) {
     return switch (key) {
-      case "url.full" -> A_URL_FULL;
-      case "http.url" -> A_HTTP_URL;
-      case "http.request.method" -> A_HTTP_REQUEST_METHOD;
-      case "http.method" -> A_HTTP_METHOD;
-      case "db.namespace" -> A_DB_NAMESPACE;
-      case "db.name" -> A_DB_NAME;
-      case "db.query.text" -> A_DB_QUERY_TEXT;
-      case "db.statement" -> A_DB_STATEMENT;
-      case "client.address" -> A_CLIENT_ADDRESS;
-      case "user_agent.original" -> A_USER_AGENT_ORIGINAL;
-      case "db.system" -> A_DB_SYSTEM;
-      case "rpc.system" -> A_RPC_SYSTEM;
-      case "messaging.system" -> A_MESSAGING_SYSTEM;
-      case "peer.service" -> A_PEER_SERVICE;
-      case "db.operation.name" -> A_DB_OPERATION_NAME;
-      case "db.response.status_code" -> A_DB_RESPONSE_STATUS_CODE;
-      case "messaging.destination.name" -> A_MESSAGING_DESTINATION_NAME;
-      case "server.address" -> A_SERVER_ADDRESS;
-      case "http.response.status_code" -> A_HTTP_RESPONSE_STATUS_CODE;
-      case "http.status_code" -> A_HTTP_STATUS_CODE;
-      case "server.port" -> A_SERVER_PORT;
+      case SemanticAttributes.URL_FULL -> A_URL_FULL;
+      case SemanticAttributes.HTTP_URL -> A_HTTP_URL;
+      case SemanticAttributes.HTTP_REQUEST_METHOD -> A_HTTP_REQUEST_METHOD;
+      case SemanticAttributes.HTTP_METHOD -> A_HTTP_METHOD;
+      case SemanticAttributes.DB_NAMESPACE -> A_DB_NAMESPACE;
+      case SemanticAttributes.DB_NAME -> A_DB_NAME;
+      case SemanticAttributes.DB_QUERY_TEXT -> A_DB_QUERY_TEXT;
+      case SemanticAttributes.DB_STATEMENT -> A_DB_STATEMENT;
+      case SemanticAttributes.CLIENT_ADDRESS -> A_CLIENT_ADDRESS;
+      case SemanticAttributes.USER_AGENT_ORIGINAL -> A_USER_AGENT_ORIGINAL;
+      case SemanticAttributes.DB_SYSTEM -> A_DB_SYSTEM;
+      case SemanticAttributes.RPC_SYSTEM -> A_RPC_SYSTEM;
+      case SemanticAttributes.MESSAGING_SYSTEM -> A_MESSAGING_SYSTEM;
+      case SemanticAttributes.PEER_SERVICE -> A_PEER_SERVICE;
+      case SemanticAttributes.DB_OPERATION_NAME -> A_DB_OPERATION_NAME;
+      case SemanticAttributes.DB_RESPONSE_STATUS_CODE -> A_DB_RESPONSE_STATUS_CODE;
+      case SemanticAttributes.MESSAGING_DESTINATION_NAME -> A_MESSAGING_DESTINATION_NAME;
+      case SemanticAttributes.SERVER_ADDRESS -> A_SERVER_ADDRESS;
+      case SemanticAttributes.HTTP_RESPONSE_STATUS_CODE -> A_HTTP_RESPONSE_STATUS_CODE;
+      case SemanticAttributes.HTTP_STATUS_CODE -> A_HTTP_STATUS_CODE;
+      case SemanticAttributes.SERVER_PORT -> A_SERVER_PORT;
       default -> -1;
     };
   }
@@ -395,7 +396,7 @@ final class EnvelopeMapper implements SpanEncoder {
     boolean open = false;
     for (int i = 0; i < attributes.size(); i++) {
       String key = attributes.key(i);
-      if (mapped(key) || (cancelled && key.equals("weft.cancelled"))) {
+      if (mapped(key) || (cancelled && key.equals(SemanticAttributes.WEFT_CANCELLED))) {
         continue;
       }
       if (key.length() > 150) {

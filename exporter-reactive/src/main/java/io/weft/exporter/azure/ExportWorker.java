@@ -1,6 +1,6 @@
 package io.weft.exporter.azure;
 
-import io.weft.core.internal.FailureLog;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import io.weft.exporter.azure.ResponseClassifier.Kind;
 import io.weft.exporter.azure.ResponseClassifier.Outcome;

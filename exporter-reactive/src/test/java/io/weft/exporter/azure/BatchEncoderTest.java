@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.weft.core.Tracer;
 import io.weft.core.export.InMemorySpanExporter;
 import io.weft.core.export.SpanData;
-import io.weft.core.internal.FailureLog;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.exporter.azure.ExporterMetrics.DropReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package io.weft.exporter.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.core.Tracer;
+import io.weft.core.instrumentation.FailureLog;
 import io.weft.endpoint.LocalEndpoint;
 import io.weft.endpoint.TelemetryItem;
 import java.nio.channels.FileChannel;
@@ -140,7 +141,7 @@ class CrashRecoveryTest {
     SpanQueue queue = new SpanQueue(1);
     queue.offer(recorder.spans().get(0));
     Batch batch = Objects.requireNonNull(new BatchEncoder(new EnvelopeMapper(endpoint.instrumentationKey()),
-        new ExporterMetrics(queue::handedOver), new io.weft.core.internal.FailureLog(logger, "test"), 10, 1 << 20)
+        new ExporterMetrics(queue::handedOver), new FailureLog(logger, "test"), 10, 1 << 20)
         .next(queue, new BatchBuffer(1024)));
     Gzip gzip = new Gzip(1);
     SpillStore.Lease written = Objects.requireNonNull(store.write(store.newName(), gzip.compress(batch),

@@ -65,7 +65,7 @@ public final class ExporterFixtures {
       this.queue = new SpanQueue(spans.size());
       ExporterMetrics metrics = new ExporterMetrics(queue::handedOver);
       this.encoder = new BatchEncoder(new EnvelopeMapper("00000000-0000-0000-0000-000000000000"), metrics,
-          new io.weft.core.internal.FailureLog(org.slf4j.LoggerFactory.getLogger(ExporterFixtures.class),
+          new io.weft.core.instrumentation.FailureLog(org.slf4j.LoggerFactory.getLogger(ExporterFixtures.class),
               "fixture"), spans.size(), Long.MAX_VALUE);
       this.buffer = new BatchBuffer(spans.size() * 800);
       this.gzip = new Gzip(gzipLevel);

@@ -1,5 +1,6 @@
 package io.weft.r2dbc.tck;
 
+import static io.weft.core.instrumentation.SemanticAttributes.DB_SYSTEM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.r2dbc.spi.ConnectionFactory;
@@ -27,6 +28,6 @@ final class TracedTck {
     assertThat(exported.spans()).extracting(SpanData::name)
         .contains("connect", "BEGIN", "COMMIT", "ROLLBACK", "INSERT test", "SELECT test");
     assertThat(exported.spans()).allSatisfy(span ->
-        assertThat(span.attributes().get("db.system")).isEqualTo(dbSystem));
+        assertThat(span.attributes().get(DB_SYSTEM)).isEqualTo(dbSystem));
   }
 }

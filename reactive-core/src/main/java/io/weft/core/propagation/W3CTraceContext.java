@@ -24,6 +24,8 @@ public final class W3CTraceContext {
   public static final String TRACEPARENT = "traceparent";
   /** Header name of the trace state. */
   public static final String TRACESTATE = "tracestate";
+  /** The response header that names the server's span back to the caller (W3C Trace Context Level 2). */
+  public static final String TRACERESPONSE = "traceresponse";
 
   // traceparent layout: vv-<32 hex trace id>-<16 hex parent id>-ff
   private static final int VERSION_LENGTH = 2;
@@ -265,20 +267,17 @@ public final class W3CTraceContext {
 
   /**
    * Writes {@code traceparent} (and {@code tracestate} when present) for {@code context} into {@code carrier};
-   * writes nothing for an invalid context. Never throws.
+   * writes nothing for an invalid context. What the setter throws (a carrier that rejects headers) reaches the
+   * caller, which decides what the call being traced does without them, and counts it: it is not hidden here.
    */
   public static <C> void inject(SpanContext context, C carrier, Setter<C> setter) {
     if (!context.isValid()) {
       return;
     }
-    try {
-      setter.set(carrier, TRACEPARENT, formatTraceParent(context));
-      String traceState = context.traceState();
-      if (traceState != null) {
-        setter.set(carrier, TRACESTATE, traceState);
-      }
-    } catch (RuntimeException e) {
-      // A carrier that rejects headers must not break the call being traced.
+    setter.set(carrier, TRACEPARENT, formatTraceParent(context));
+    String traceState = context.traceState();
+    if (traceState != null) {
+      setter.set(carrier, TRACESTATE, traceState);
     }
   }
 

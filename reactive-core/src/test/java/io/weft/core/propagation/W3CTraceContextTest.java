@@ -1,6 +1,7 @@
 package io.weft.core.propagation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.core.SpanContext;
 import java.util.ArrayList;
@@ -294,11 +295,11 @@ class W3CTraceContextTest {
   }
 
   @Test
-  void injectSurvivesACarrierThatThrows() {
+  void aCarrierThatRejectsHeadersIsTheCallersToHandle() {
     SpanContext context = W3CTraceContext.parse(VALID, Collections.emptyList());
-    W3CTraceContext.inject(context, new Object(), (carrier, name, value) -> {
+    assertThatThrownBy(() -> W3CTraceContext.inject(context, new Object(), (carrier, name, value) -> {
       throw new IllegalStateException("headers already sent");
-    });
+    })).isInstanceOf(IllegalStateException.class).hasMessage("headers already sent");
   }
 
   @Test

@@ -1,5 +1,11 @@
 package io.weft.testing.http;
 
+import static io.weft.core.instrumentation.SemanticAttributes.ERROR_TYPE;
+import static io.weft.core.instrumentation.SemanticAttributes.HTTP_REQUEST_METHOD;
+import static io.weft.core.instrumentation.SemanticAttributes.HTTP_RESPONSE_STATUS_CODE;
+import static io.weft.core.instrumentation.SemanticAttributes.SERVER_ADDRESS;
+import static io.weft.core.instrumentation.SemanticAttributes.SERVER_PORT;
+import static io.weft.core.instrumentation.SemanticAttributes.URL_FULL;
 import static io.weft.testing.SpanAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +17,10 @@ import io.weft.core.SpanKind;
 import io.weft.core.StatusCode;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanData;
+import io.weft.core.instrumentation.HttpSpans;
+import io.weft.core.instrumentation.HttpTracing;
 import io.weft.core.propagation.W3CTraceContext;
+import io.weft.core.sampler.Sampler;
 import io.weft.testing.StrictSpanSink;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,48 +45,65 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The tests every traced HTTP client passes, whatever library it decorates: extend this class, say in {@link #get}
- * how your client makes a call with a given span current, and the suite runs against a real loopback server (the
- * JDK's {@code com.sun.net.httpserver}, which records the trace headers of every request).
+ * The tests every traced HTTP client passes, whatever library it decorates: extend this class, say in {@link #client}
+ * how to build your traced client from an {@link HttpTracing} and how it makes a call with a given span current, and
+ * the suite runs against a real loopback server (the JDK's {@code com.sun.net.httpserver}, which records the trace
+ * headers of every request).
  *
  * <pre>{@code
  * class MyClientTracingTest extends AbstractHttpClientTracingTest {
- *   final MyClient client = MyClientTracing.create(tracer).decorate(MyClient.create());
- *
  *   @Override
- *   protected int get(String url, @Nullable Span parent) throws Exception {
- *     try (Scope scope = parent != null ? parent.makeCurrent() : null) {
- *       return client.get(url).status();
- *     }
+ *   protected Client client(HttpTracing tracing) {
+ *     MyClient client = MyClientTracing.create(tracing).decorate(MyClient.create());
+ *     return (url, parent) -> {
+ *       try (Scope scope = parent != null ? parent.makeCurrent() : null) {
+ *         return client.get(url).status();
+ *       }
+ *     };
  *   }
  * }
  * }</pre>
  *
- * <p>It checks the rules every Weft HTTP client integration shares: a CLIENT span named {@code GET /path}, child of
- * the current span, with method, URL (query values redacted), server address and port and status code; 4xx and 5xx
- * fail it; a refused connection fails it with the exception and still reaches the caller; {@code traceparent} names
- * the client span and carries the sampling decision; {@code tracestate} passes unchanged; concurrent calls keep
- * their traces apart. Libraries that cannot do something say so by overriding the {@code traces…} methods.
+ * <p>It checks the rules every Weft HTTP client integration shares, because they all apply the one {@link
+ * io.weft.core.instrumentation.HttpClientHandler}: a CLIENT span named {@code GET /path}, child of the current span,
+ * with exactly method, URL (query values redacted unless configured otherwise), server address and port and status
+ * code; 4xx and 5xx fail it; a refused connection fails it with the exception and still reaches the caller; {@code
+ * traceparent} names the client span and carries the sampling decision; {@code tracestate} passes unchanged; {@code
+ * Request-Id} goes out only when configured; concurrent calls keep their traces apart. Libraries that cannot do
+ * something say so by overriding the {@code traces…} methods.
  */
 public abstract class AbstractHttpClientTracingTest {
   /** The bound on every wait in the suite. */
   protected static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @RegisterExtension protected final StrictSpanSink spans = StrictSpanSink.create();
-  /** The tracer the client under test must be decorated with: it samples everything and exports to {@link #spans}. */
+  /** The tracer of the suite's {@link HttpTracing}: it samples everything and exports to {@link #spans}. */
   protected final Tracer tracer = spans.tracer("client-service");
+
+  /** A traced client of the library under test: one call, with its parent span. */
+  @FunctionalInterface
+  protected interface Client {
+    /**
+     * Makes one GET of {@code url}, with {@code parent} as the current span (or none, when null) in whatever way the
+     * library takes its parent, waits for the whole response and returns its status code. Throws what the client
+     * throws when no response arrives.
+     */
+    int get(String url, @Nullable Span parent) throws Exception;
+
+    /** Releases what the client holds (called after each test). */
+    default void close() throws Exception {}
+  }
+
+  /** The library's client traced with {@code tracing}; the suite closes it after the test. */
+  protected abstract Client client(HttpTracing tracing);
 
   /** The trace headers each request carried, by its path and query as received. */
   private final Map<String, Map<String, String>> received = new ConcurrentHashMap<>();
   private @Nullable HttpServer server;
   private @Nullable ExecutorService serverThreads;
 
-  /**
-   * Makes one GET of {@code url} with the traced client, with {@code parent} as the current span (or none, when
-   * null) in whatever way the library takes its parent, waits for the whole response and returns its status code.
-   * Throws what the client throws when no response arrives.
-   */
-  protected abstract int get(String url, @Nullable Span parent) throws Exception;
+  private final List<Client> clients = new ArrayList<>();
+  private @Nullable Client defaultClient;
 
   /** Whether a call made while no span is current gets a span of its own (false under Vert.x's PROPAGATE policy). */
   protected boolean tracesCallsWithoutACurrentSpan() {
@@ -100,7 +126,10 @@ public abstract class AbstractHttpClientTracingTest {
   }
 
   @AfterEach
-  void stopServer() throws InterruptedException {
+  void stopServer() throws Exception {
+    for (Client client : clients) {
+      client.close();
+    }
     if (server != null) {
       server.stop(0);
     }
@@ -113,7 +142,8 @@ public abstract class AbstractHttpClientTracingTest {
   private void answer(HttpExchange exchange) throws IOException {
     try (exchange) {
       Map<String, String> headers = new HashMap<>();
-      for (String name : new String[] {W3CTraceContext.TRACEPARENT, W3CTraceContext.TRACESTATE}) {
+      for (String name : new String[] {W3CTraceContext.TRACEPARENT, W3CTraceContext.TRACESTATE,
+          HttpSpans.REQUEST_ID}) {
         List<String> values = exchange.getRequestHeaders().get(name);
         if (values != null) {
           headers.put(name, String.join(",", values));
@@ -178,6 +208,26 @@ public abstract class AbstractHttpClientTracingTest {
     return span;
   }
 
+  /** The client traced with the defaults ({@code HttpTracing.create(tracer)}). */
+  protected final synchronized Client client() {
+    if (defaultClient == null) {
+      defaultClient = traced(HttpTracing.create(tracer));
+    }
+    return defaultClient;
+  }
+
+  /** The client traced with {@code tracing}, closed after the test. */
+  protected final synchronized Client traced(HttpTracing tracing) {
+    Client client = client(tracing);
+    clients.add(client);
+    return client;
+  }
+
+  /** One GET of {@code url} with the default client. */
+  protected final int get(String url, @Nullable Span parent) throws Exception {
+    return client().get(url, parent);
+  }
+
   private Span parent() {
     return tracer.spanBuilder("parent").start();
   }
@@ -194,14 +244,16 @@ public abstract class AbstractHttpClientTracingTest {
     Map<String, SpanData> ended = take(2);
     SpanData call = named(ended, "GET /ok");
     assertThat(call).hasKind(SpanKind.CLIENT).hasParent(named(ended, "parent")).hasStatus(StatusCode.UNSET)
-        .hasAttribute("http.request.method", "GET")
-        .hasAttribute("url.full", url("/ok"))
-        .hasAttribute("server.address", "127.0.0.1")
-        .hasAttribute("server.port", (long) port())
-        .hasAttribute("http.response.status_code", 200L)
-        .doesNotHaveAttribute("error.type");
+        .hasAttribute(HTTP_REQUEST_METHOD, "GET")
+        .hasAttribute(URL_FULL, url("/ok"))
+        .hasAttribute(SERVER_ADDRESS, "127.0.0.1")
+        .hasAttribute(SERVER_PORT, (long) port())
+        .hasAttribute(HTTP_RESPONSE_STATUS_CODE, 200L)
+        .doesNotHaveAttribute(ERROR_TYPE);
+    assertThat(call.attributes().asMap()).as("nothing else is recorded")
+        .containsOnlyKeys(HTTP_REQUEST_METHOD, URL_FULL, SERVER_ADDRESS, SERVER_PORT, HTTP_RESPONSE_STATUS_CODE);
     assertThat(headersReceivedOn("/ok")).containsEntry(W3CTraceContext.TRACEPARENT, traceparentOf(call))
-        .doesNotContainKey(W3CTraceContext.TRACESTATE);
+        .doesNotContainKeys(W3CTraceContext.TRACESTATE, HttpSpans.REQUEST_ID);
   }
 
   @Test
@@ -209,7 +261,7 @@ public abstract class AbstractHttpClientTracingTest {
     Span parent = parent();
     assertThat(get(url("/empty"), parent)).isEqualTo(204);
     parent.end();
-    assertThat(named(take(2), "GET /empty")).hasStatus(StatusCode.UNSET).hasAttribute("http.response.status_code", 204L);
+    assertThat(named(take(2), "GET /empty")).hasStatus(StatusCode.UNSET).hasAttribute(HTTP_RESPONSE_STATUS_CODE, 204L);
   }
 
   @Test
@@ -220,8 +272,8 @@ public abstract class AbstractHttpClientTracingTest {
       parent.end();
       assertThat(status).isEqualTo(path.equals("/missing") ? 404 : 500);
       assertThat(named(take(2), "GET " + path)).hasStatus(StatusCode.ERROR)
-          .hasAttribute("http.response.status_code", (long) status)
-          .hasAttribute("error.type", Integer.toString(status));
+          .hasAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status)
+          .hasAttribute(ERROR_TYPE, Integer.toString(status));
     }
   }
 
@@ -239,10 +291,10 @@ public abstract class AbstractHttpClientTracingTest {
       Map<String, SpanData> ended = take(2);
       SpanData call = named(ended, "GET /nowhere");
       assertThat(call).hasKind(SpanKind.CLIENT).hasParent(named(ended, "parent")).hasStatus(StatusCode.ERROR)
-          .hasAttribute("server.port", (long) closed)
-          .doesNotHaveAttribute("http.response.status_code");
+          .hasAttribute(SERVER_PORT, (long) closed)
+          .doesNotHaveAttribute(HTTP_RESPONSE_STATUS_CODE);
       assertThat(call.exception()).as("the exception is recorded").isNotNull();
-      assertThat(call.attributes().get("error.type")).as("error.type names the failure").isNotNull();
+      assertThat(call.attributes().get(ERROR_TYPE)).as("error.type names the failure").isNotNull();
     } else {
       assertThat(spans.take("parent")).hasNoParent();
     }
@@ -254,8 +306,43 @@ public abstract class AbstractHttpClientTracingTest {
     assertThat(get(url("/orders/42?token=secret&page=2&flag"), parent)).isEqualTo(200);
     parent.end();
     assertThat(named(take(2), "GET /orders/42"))
-        .hasAttribute("url.full", url("/orders/42?token=REDACTED&page=REDACTED&flag"));
+        .hasAttribute(URL_FULL, url("/orders/42?token=REDACTED&page=REDACTED&flag"));
     assertThat(headersReceivedOn("/orders/42?token=secret&page=2&flag")).containsKey(W3CTraceContext.TRACEPARENT);
+  }
+
+  @Test
+  void queryValuesAreKeptWhenAskedFor() throws Exception {
+    Client keeping = traced(HttpTracing.builder(tracer).redactQueryValues(false).build());
+    Span parent = parent();
+    assertThat(keeping.get(url("/orders/42?token=secret&page=2"), parent)).isEqualTo(200);
+    parent.end();
+    assertThat(named(take(2), "GET /orders/42")).hasAttribute(URL_FULL, url("/orders/42?token=secret&page=2"));
+  }
+
+  @Test
+  void theLegacyRequestIdGoesOutOnlyWhenAskedFor() throws Exception {
+    Client legacy = traced(HttpTracing.builder(tracer).legacyRequestId(true).build());
+    Span parent = parent();
+    assertThat(legacy.get(url("/legacy"), parent)).isEqualTo(200);
+    parent.end();
+    SpanData call = named(take(2), "GET /legacy");
+    assertThat(headersReceivedOn("/legacy"))
+        .containsEntry(HttpSpans.REQUEST_ID, "|" + call.traceId() + "." + call.spanId() + ".")
+        .containsEntry(W3CTraceContext.TRACEPARENT, traceparentOf(call));
+  }
+
+  @Test
+  void anUnsampledTracerExportsNothingButStillPropagates() throws Exception {
+    Tracer off = Tracer.builder().serviceName("client-service").sampler(Sampler.alwaysOff()).exporter(spans).build();
+    Client unsampled = traced(HttpTracing.create(off));
+    Span parent = off.spanBuilder("parent").start();
+    assertThat(unsampled.get(url("/ok"), parent)).isEqualTo(200);
+    parent.end();
+    String traceparent = headersReceivedOn("/ok").get(W3CTraceContext.TRACEPARENT);
+    assertThat(traceparent).as("a span of its own in the parent's trace, not sampled")
+        .startsWith("00-" + parent.context().traceId() + "-").endsWith("-00")
+        .doesNotContain(parent.context().spanId());
+    assertThat(spans.pending()).isEmpty();
   }
 
   @Test

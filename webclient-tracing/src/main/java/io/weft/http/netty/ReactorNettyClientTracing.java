@@ -1,0 +1,394 @@
+package io.weft.http.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+import io.weft.core.Span;
+import io.weft.core.Tracer;
+import io.weft.core.instrumentation.HttpClientAdapter;
+import io.weft.core.instrumentation.HttpClientHandler;
+import io.weft.core.instrumentation.HttpTracing;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientInfos;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
+
+/**
+ * Traces a reactor-netty {@code HttpClient} (the engine under Spring's {@code WebClient}): every request attempt is a
+ * CLIENT span, an HTTP dependency in Application Insights, and carries {@code traceparent}/{@code tracestate}.
+ *
+ * <pre>{@code
+ * HttpClient client = ReactorNettyClientTracing.create(tracer).decorate(HttpClient.create());
+ * client.get().uri("https://api.example.com/orders/42").responseSingle(…)
+ *     .contextWrite(ReactorNettyClientTracing.route("/orders/{id}"));   // optional: name the span from a template
+ * }</pre>
+ *
+ * <p>The parent is the current span of the subscriber's Reactor context, else the thread-local current span, else a
+ * new trace (so the callee can still correlate). Each attempt is its own span: every redirect hop (ended with its
+ * 3xx status) and every retry reactor-netty makes. A span ends when the response body has been received in full, on
+ * an error (connection refused, timeout, reset: status ERROR with the exception), or, when the caller cancels
+ * before the body is complete, with {@code weft.cancelled=true}. 4xx and 5xx responses fail the call. Naming, URL
+ * recording and status rules are {@link HttpClientHandler}'s, configured by {@link HttpTracing}.
+ *
+ * <p>Per-attempt state lives with the connection (a channel attribute) and, for errors reactor-netty reports without
+ * the connection (a read timeout, a premature close), in a holder it puts in the subscription's Reactor context; never
+ * in a thread-local.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ReactorNettyClientTracing {
+  /** The Reactor context key under which {@link #route(String)} stores a route template. */
+  public static final String ROUTE_KEY = "weft.http.route";
+
+  private static final AttributeKey<Attempt> ATTEMPT = AttributeKey.valueOf(ReactorNettyClientTracing.class,
+      "attempt");
+  /** {@code scheme://host[:port]} of a connection's requests, from its first request's resource URL. */
+  private static final AttributeKey<String> ORIGIN = AttributeKey.valueOf(ReactorNettyClientTracing.class,
+      "origin");
+  /** The Reactor context key of a subscription's {@link Attempts}: an object only this class can spell. */
+  private static final Object ATTEMPTS = new Object() {
+    @Override
+    public String toString() {
+      return "weft.http.attempts";
+    }
+  };
+
+  private final HttpTracing tracing;
+  private final HttpClientHandler<Attempt, HttpClientResponse> handler;
+
+  private ReactorNettyClientTracing(HttpTracing tracing) {
+    this.tracing = tracing;
+    this.handler = tracing.clientHandler(Adapter.INSTANCE);
+  }
+
+  /** Client tracing with the default {@link HttpTracing}. */
+  public static ReactorNettyClientTracing create(Tracer tracer) {
+    return create(HttpTracing.create(tracer));
+  }
+
+  /** Client tracing with the given HTTP settings. */
+  public static ReactorNettyClientTracing create(HttpTracing tracing) {
+    return new ReactorNettyClientTracing(Objects.requireNonNull(tracing, "tracing"));
+  }
+
+  /**
+   * A context entry naming the spans of the requests subscribed under it from a route template ({@code GET
+   * /orders/{id}}) rather than the concrete path: {@code .contextWrite(ReactorNettyClientTracing.route("/orders/{id}"))}.
+   */
+  public static Context route(String template) {
+    return Context.of(ROUTE_KEY, Objects.requireNonNull(template, "template"));
+  }
+
+  /** How many times HTTP tracing failed (the request then ran untraced, or its span was cut short). */
+  public long failures() {
+    return tracing.failures();
+  }
+
+  /** {@code client} with every request traced; the original is unchanged (reactor-netty clients are immutable). */
+  public HttpClient decorate(HttpClient client) {
+    return client
+        .mapConnect(connect -> connect.contextWrite(context -> context.put(ATTEMPTS, new Attempts())))
+        .doOnRequest(this::onRequest)
+        .doOnResponse(this::onResponse)
+        .doAfterResponseSuccess(this::onResponseComplete)
+        .doOnRedirect(this::onRedirect)
+        .doOnError(this::onRequestError, this::onResponseError);
+  }
+
+  private void onRequest(HttpClientRequest request, Connection connection) {
+    try {
+      ContextView context = request.currentContextView();
+      Attempt attempt = new Attempt(request, resourceUrl(request, connection), connection.channel(), handler);
+      Object route = context.getOrDefault(ROUTE_KEY, null);
+      Span span = handler.handleSend(attempt, Span.fromContext(context), route instanceof String ? (String) route
+          : null);
+      if (span.isRecording()) {
+        attempt.span = span;
+        connection.channel().attr(ATTEMPT).set(attempt);
+        Attempts attempts = context.getOrDefault(ATTEMPTS, null);
+        if (attempts != null) {
+          attempts.current = attempt;
+        }
+        Attempt.watchClose(connection.channel());
+        ResponseEnd.install(connection.channel());
+      }
+    } catch (RuntimeException | LinkageError e) {
+      tracing.failed("starting a client span", e);
+    }
+  }
+
+  /**
+   * The attempt's absolute URL, as {@code request.resourceUrl()} gives it. reactor-netty rebuilds that string from its
+   * parts on every call (~270 bytes of garbage per request); a pooled connection always talks to the same scheme,
+   * host and port, so its first request's URL gives the origin and later requests only append their path and query.
+   */
+  private static String resourceUrl(HttpClientRequest request, Connection connection) {
+    String uri = request.uri(); // path and query (origin-form) on a direct connection
+    boolean originForm = uri.startsWith("/");
+    Attribute<String> cached = connection.channel().attr(ORIGIN);
+    String origin = cached.get();
+    if (origin != null && originForm) {
+      return origin.concat(uri);
+    }
+    String url = request.resourceUrl();
+    if (url == null) {
+      return uri;
+    }
+    if (originForm && url.endsWith(uri) && url.length() > uri.length()) {
+      cached.set(url.substring(0, url.length() - uri.length()));
+    }
+    return url;
+  }
+
+  private void onResponse(HttpClientResponse response, Connection connection) {
+    Attempt attempt = connection.channel().attr(ATTEMPT).get();
+    if (attempt != null) {
+      attempt.status = response.status().code();
+    }
+  }
+
+  private void onResponseComplete(HttpClientResponse response, Connection connection) {
+    Attempt attempt = connection.channel().attr(ATTEMPT).getAndSet(null);
+    if (attempt != null) {
+      attempt.complete(response.status().code());
+    }
+  }
+
+  private void onRedirect(HttpClientResponse response, Connection connection) {
+    onResponseComplete(response, connection);
+  }
+
+  private void onRequestError(HttpClientRequest request, Throwable error) {
+    failedAttempt(request, error);
+  }
+
+  private void onResponseError(HttpClientResponse response, Throwable error) {
+    failedAttempt(response, error);
+  }
+
+  /**
+   * Ends the failed attempt's span with {@code error}: found through its connection, or, when reactor-netty reports
+   * without one (a read timeout, a premature close, a refused connection), through the subscription's holder. An
+   * attempt that never got a connection gets a span of its own.
+   */
+  private void failedAttempt(HttpClientInfos infos, Throwable error) {
+    try {
+      if (infos instanceof Connection) {
+        Attempt attempt = ((Connection) infos).channel().attr(ATTEMPT).getAndSet(null);
+        if (attempt != null) {
+          attempt.fail(error);
+        }
+        return; // else its span already ended (a redirect, or both error callbacks fired) or was never sampled
+      }
+      Attempts attempts = infos.currentContextView().getOrDefault(ATTEMPTS, null);
+      Attempt current = attempts != null ? attempts.current : null;
+      if (current != null && !current.get()) {
+        Channel channel = current.channel;
+        if (channel != null) {
+          channel.attr(ATTEMPT).compareAndSet(current, null);
+        }
+        current.fail(error);
+        return;
+      }
+      if (beforeAnyAttempt(error)) {
+        String url = infos.resourceUrl() != null ? infos.resourceUrl() : infos.uri();
+        Attempt failed = new Attempt(infos, url != null ? url : "/", null, handler);
+        Span span = handler.handleSend(failed, Span.fromContext(infos.currentContextView()), null);
+        handler.handleStatus(span, -1, error);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      tracing.failed("ending a client span", e);
+    }
+  }
+
+  /**
+   * Whether {@code error} means no attempt got as far as a connection (refused, unknown host, connect timeout, TLS
+   * handshake): then no span exists yet for it and one is made. Any other error reported without a connection is a
+   * second report of an attempt whose span has ended already.
+   */
+  private static boolean beforeAnyAttempt(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+          || cause instanceof io.netty.channel.ConnectTimeoutException
+          || cause instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The attempts of one subscription (retries and redirect hops, one after the other): the latest one. */
+  private static final class Attempts {
+    volatile @Nullable Attempt current;
+  }
+
+  /**
+   * One request attempt on one channel: what the adapter reads, and the span, which ends once: on the complete
+   * response, on an error, or, if the channel closes first (the caller cancelled mid-response and reactor-netty
+   * closed the connection), as cancelled.
+   */
+  static final class Attempt extends AtomicBoolean {
+    private static final long serialVersionUID = 1L;
+    /** Set once a channel has {@link #CLOSED} among its close listeners. */
+    private static final AttributeKey<Boolean> WATCHED = AttributeKey.valueOf(ReactorNettyClientTracing.class,
+        "watched");
+    /**
+     * One close listener per channel (a pooled connection carries many attempts, one at a time): it hands the close
+     * to the attempt in flight, if any, instead of every attempt adding and removing a listener of its own.
+     */
+    private static final ChannelFutureListener CLOSED = future -> {
+      Attempt attempt = future.channel().attr(ATTEMPT).get();
+      if (attempt != null) {
+        attempt.channelClosed();
+      }
+    };
+
+    final transient HttpClientInfos request;
+    final String url;
+    /** The attempt's channel; null for an attempt that never got a connection (its request cannot take headers). */
+    final transient @Nullable Channel channel;
+    private final transient HttpClientHandler<Attempt, HttpClientResponse> handler;
+    transient Span span = Span.invalid();
+    volatile int status = -1;
+
+    Attempt(HttpClientInfos request, String url, @Nullable Channel channel,
+        HttpClientHandler<Attempt, HttpClientResponse> handler) {
+      this.request = request;
+      this.url = url;
+      this.channel = channel;
+      this.handler = handler;
+    }
+
+    /** Makes sure {@code channel}'s close reaches the attempt in flight on it (after {@link #ATTEMPT} is set). */
+    static void watchClose(Channel channel) {
+      Attribute<Boolean> watched = channel.attr(WATCHED);
+      if (watched.get() == null && watched.setIfAbsent(Boolean.TRUE) == null) {
+        channel.closeFuture().addListener(CLOSED);
+      }
+    }
+
+    void complete(int code) {
+      if (compareAndSet(false, true)) {
+        handler.handleStatus(span, code, null);
+      }
+    }
+
+    void fail(Throwable error) {
+      if (compareAndSet(false, true)) {
+        handler.handleStatus(span, status, error);
+      }
+    }
+
+    /**
+     * The channel closed before the attempt ended. If the server closed it, reactor-netty reports the error right
+     * after, from the channel-inactive event queued on the same event loop behind this notification, and that report
+     * finds this attempt through the subscription's holder; if the caller cancelled, no report comes. So wait two
+     * turns of the event loop, then end as cancelled unless the error came first.
+     */
+    void channelClosed() {
+      Channel ch = channel;
+      if (get() || ch == null) {
+        return;
+      }
+      try {
+        ch.eventLoop().execute(() -> ch.eventLoop().execute(this::cancelled));
+      } catch (RuntimeException rejected) {
+        cancelled(); // the event loop is shutting down
+      }
+    }
+
+    private void cancelled() {
+      if (compareAndSet(false, true)) {
+        Channel ch = channel;
+        if (ch != null) {
+          ch.attr(ATTEMPT).compareAndSet(this, null);
+        }
+        handler.handleCancel(span, status);
+      }
+    }
+  }
+
+  /**
+   * Ends the attempt's span when the last byte of the response arrives, before reactor-netty hands the body to the
+   * caller: {@code doAfterResponseSuccess} fires only after the caller's own code has run on the body, which would
+   * stretch the span and could end it after its parent. Installed once per channel (a pooled connection keeps it),
+   * in front of reactor-netty's bridge; it only looks at the messages going by.
+   */
+  private static final class ResponseEnd extends ChannelInboundHandlerAdapter {
+    static final String NAME = "weft.http.responseEnd";
+    static final ResponseEnd INSTANCE = new ResponseEnd();
+
+    static void install(Channel channel) {
+      ChannelPipeline pipeline = channel.pipeline();
+      if (pipeline.get(NAME) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+        pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE);
+      }
+    }
+
+    @Override
+    public boolean isSharable() {
+      return true;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+      if (message instanceof LastHttpContent) {
+        Attempt attempt = context.channel().attr(ATTEMPT).get();
+        if (attempt != null && attempt.status > 0 && attempt.status / 100 != 3
+            && context.channel().attr(ATTEMPT).compareAndSet(attempt, null)) {
+          attempt.complete(attempt.status);
+        }
+      }
+      context.fireChannelRead(message);
+    }
+  }
+
+  /** reactor-netty's request and response, as the client handler reads them. */
+  private enum Adapter implements HttpClientAdapter<Attempt, HttpClientResponse> {
+    INSTANCE;
+
+    @Override
+    public String method(Attempt attempt) {
+      return attempt.request.method().name();
+    }
+
+    @Override
+    public String url(Attempt attempt) {
+      return attempt.url;
+    }
+
+    @Override
+    public void setHeader(Attempt attempt, String name, String value) {
+      if (attempt.channel != null && attempt.request instanceof HttpClientRequest) {
+        ((HttpClientRequest) attempt.request).header(name, value);
+      }
+    }
+
+    @Override
+    public int statusCode(HttpClientResponse response) {
+      return response.status().code();
+    }
+
+    @Override
+    public int resendCount(Attempt attempt) {
+      return attempt.request.redirectedFrom().length;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ReactorNettyClientTracing{" + tracing + "}";
+  }
+}

@@ -1,8 +1,0 @@
-/**
- * Weft module {@code webclient-tracing}. Its capability is specified by issue #6 and lands with that issue; until then the
- * module is part of the build so that the BOM, the parent and CI cover it from the first commit.
- */
-@NullMarked
-package io.weft.http;
-
-import org.jspecify.annotations.NullMarked;
