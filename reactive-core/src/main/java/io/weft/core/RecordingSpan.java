@@ -35,6 +35,8 @@ final class RecordingSpan implements Span, SpanData {
   private Object[] attributes;
   private int attributeCount;
   private boolean attributesShared;
+  // Evaluated (then cleared) by the first read of the attributes.
+  private @Nullable AttributeSource deferred;
   private int droppedAttributes;
   private StatusCode status = StatusCode.UNSET;
   private @Nullable String statusDescription;
@@ -52,6 +54,7 @@ final class RecordingSpan implements Span, SpanData {
       SpanKind kind,
       Object[] sharedAttributes,
       int attributeCount,
+      @Nullable AttributeSource deferred,
       double samplingPercentage,
       @Nullable RecordingSpan localRoot,
       long startNanoTime) {
@@ -64,6 +67,7 @@ final class RecordingSpan implements Span, SpanData {
     this.attributes = sharedAttributes;
     this.attributeCount = attributeCount;
     this.attributesShared = true;
+    this.deferred = deferred;
     this.samplingPercentage = samplingPercentage;
     this.localRoot = localRoot;
     this.startNanoTime = startNanoTime;
@@ -126,27 +130,75 @@ final class RecordingSpan implements Span, SpanData {
       if (state != STARTED) {
         return this;
       }
-      for (int i = 0; i < attributeCount; i++) {
-        if (attributes[i * 2].equals(key)) {
-          unshare(attributes.length);
-          attributes[i * 2 + 1] = value;
-          return this;
-        }
-      }
-      if (attributeCount >= SpanLimits.MAX_ATTRIBUTES) {
-        droppedAttributes++;
-        tracer.stats.attributesDropped.increment();
+      int index = indexOf(key);
+      if (index >= 0) {
+        unshare(attributes.length);
+        attributes[index * 2 + 1] = value;
         return this;
       }
-      int needed = (attributeCount + 1) * 2;
-      if (attributesShared || needed > attributes.length) {
-        unshare(Math.max(needed, Math.min(attributes.length * 2, SpanLimits.MAX_ATTRIBUTES * 2)));
-      }
-      attributes[attributeCount * 2] = key;
-      attributes[attributeCount * 2 + 1] = value;
-      attributeCount++;
+      append(key, value);
     }
     return this;
+  }
+
+  /** The index of {@code key} among the attributes, or -1. Guarded by lock. */
+  private int indexOf(String key) {
+    int hash = key.hashCode(); // cached by String: a mismatch costs no character comparison
+    for (int i = 0; i < attributeCount; i++) {
+      Object existing = attributes[i * 2];
+      if (existing == key || existing.hashCode() == hash && existing.equals(key)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Adds a new attribute, within the limit. Guarded by lock. */
+  private void append(String key, Object value) {
+    if (attributeCount >= SpanLimits.MAX_ATTRIBUTES) {
+      droppedAttributes++;
+      tracer.stats.attributesDropped.increment();
+      return;
+    }
+    int needed = (attributeCount + 1) * 2;
+    if (attributesShared || needed > attributes.length) {
+      unshare(Math.max(needed, Math.min(attributes.length * 2, SpanLimits.MAX_ATTRIBUTES * 2)));
+    }
+    attributes[attributeCount * 2] = key;
+    attributes[attributeCount * 2 + 1] = value;
+    attributeCount++;
+  }
+
+  /**
+   * Adds the deferred source's attributes, once, wherever the span is in its life: a key already set on the span
+   * keeps its value. Guarded by lock.
+   */
+  private void materialize() {
+    AttributeSource source = deferred;
+    if (source == null) {
+      return;
+    }
+    deferred = null;
+    try {
+      source.addTo(new AttributeSource.Sink() {
+        @Override
+        public void put(String key, @Nullable String value) {
+          if (key != null && value != null && indexOf(key) < 0) {
+            append(key, tracer.truncate(value, SpanLimits.MAX_VALUE_LENGTH));
+          }
+        }
+
+        @Override
+        public void put(String key, long value) {
+          if (key != null && indexOf(key) < 0) {
+            append(key, Attributes.box(value));
+          }
+        }
+      });
+    } catch (Throwable error) {
+      reactor.core.Exceptions.throwIfFatal(error);
+      tracer.internalFailure("deferred attributes of span " + name, error);
+    }
   }
 
   // Guarded by lock.
@@ -298,6 +350,7 @@ final class RecordingSpan implements Span, SpanData {
   @Override
   public Attributes attributes() {
     synchronized (lock) {
+      materialize();
       if (attributeCount == 0) {
         return Attributes.EMPTY;
       }
@@ -309,6 +362,7 @@ final class RecordingSpan implements Span, SpanData {
   @Override
   public int droppedAttributesCount() {
     synchronized (lock) {
+      materialize();
       return droppedAttributes;
     }
   }

@@ -30,6 +30,7 @@ public final class SpanBuilder {
   private @Nullable SpanContext parent;
   private @Nullable Span parentSpan;
   private boolean noParent;
+  private @Nullable AttributeSource deferred;
 
   SpanBuilder(Tracer tracer, String name) {
     this.tracer = tracer;
@@ -67,8 +68,10 @@ public final class SpanBuilder {
     if (value instanceof String) {
       value = tracer.truncate((String) value, SpanLimits.MAX_VALUE_LENGTH);
     }
+    int hash = key.hashCode(); // cached by String: a mismatch costs no character comparison
     for (int i = 0; i < attributeCount; i++) {
-      if (attributes[i * 2].equals(key)) {
+      Object existing = attributes[i * 2];
+      if (existing == key || existing.hashCode() == hash && existing.equals(key)) {
         if (!owned) {
           attributes = attributes.clone();
           owned = true;
@@ -91,6 +94,16 @@ public final class SpanBuilder {
     attributes[attributeCount * 2] = key;
     attributes[attributeCount * 2 + 1] = value;
     attributeCount++;
+    return this;
+  }
+
+  /**
+   * Attributes worked out only when the span's attributes are read, at export (see {@link AttributeSource}); nothing
+   * is computed for a span that is not sampled. One source per span: a second call replaces the first. Applies to
+   * {@link #start()}, not to operators.
+   */
+  public SpanBuilder attributes(AttributeSource source) {
+    this.deferred = Objects.requireNonNull(source, "source");
     return this;
   }
 
@@ -125,7 +138,7 @@ public final class SpanBuilder {
       local = ThreadLocalSpan.get();
     }
     owned = false; // the span shares the array from now on
-    return tracer.start(name, kind, attributes, attributeCount, local, parent);
+    return tracer.start(name, kind, attributes, attributeCount, local, parent, deferred);
   }
 
   /** Starts the span and makes it the thread-local current span until the scope is closed, which ends it. */

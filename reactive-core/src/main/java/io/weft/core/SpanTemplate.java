@@ -59,7 +59,7 @@ final class SpanTemplate {
         downstream = ThreadLocalSpan.get();
       }
       Span local = explicitParent == null && !noParent ? downstream : null;
-      Span span = tracer.start(name, kind, attributes, attributeCount, local, explicitParent);
+      Span span = tracer.start(name, kind, attributes, attributeCount, local, explicitParent, null);
       return new SpanSubscriber<>(actual, span, downstream, context.put(ContextKeys.SPAN, span), mono, onValue, tracer);
     } catch (Throwable error) {
       Exceptions.throwIfFatal(error);

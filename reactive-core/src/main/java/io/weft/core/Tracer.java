@@ -143,7 +143,8 @@ public final class Tracer {
 
   /**
    * Starts a span; never throws (an internal failure returns an invalid span). The parent is {@code
-   * explicitParent} when given, else {@code localParent}, else none.
+   * explicitParent} when given, else {@code localParent}, else none. {@code deferred} is kept, unevaluated, by a
+   * sampled span.
    */
   Span start(
       String name,
@@ -151,7 +152,8 @@ public final class Tracer {
       Object[] attributes,
       int attributeCount,
       @Nullable Span localParent,
-      @Nullable SpanContext explicitParent) {
+      @Nullable SpanContext explicitParent,
+      @Nullable AttributeSource deferred) {
     try {
       SpanContext parent = explicitParent != null ? explicitParent
           : localParent != null ? localParent.context() : null;
@@ -188,8 +190,8 @@ public final class Tracer {
       String spanName = truncate(name, SpanLimits.MAX_NAME_LENGTH);
       stats.spansStarted.increment();
       return new RecordingSpan(this, context, parent == null ? 0 : parent.spanIdLong(),
-          parent != null && parent.isRemote(), spanName, kind, attributes, attributeCount, percentage, localRoot,
-          clock.nanoTime());
+          parent != null && parent.isRemote(), spanName, kind, attributes, attributeCount, deferred, percentage,
+          localRoot, clock.nanoTime());
     } catch (Throwable error) {
       Exceptions.throwIfFatal(error);
       internalFailure("starting span " + name, error);

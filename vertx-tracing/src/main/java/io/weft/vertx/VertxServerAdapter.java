@@ -3,6 +3,7 @@ package io.weft.vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.weft.core.SpanContext;
 import io.weft.core.instrumentation.HttpServerAdapter;
@@ -25,8 +26,15 @@ enum VertxServerAdapter implements HttpServerAdapter<HttpServerRequest, HttpServ
   }
 
   @Override
-  public @Nullable String url(HttpServerRequest request) {
-    return request.absoluteURI();
+  public @Nullable String host(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    return authority != null ? authority.host() : null;
+  }
+
+  @Override
+  public int port(HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    return authority != null ? authority.port() : -1;
   }
 
   @Override

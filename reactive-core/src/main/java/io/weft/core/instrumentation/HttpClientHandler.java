@@ -46,25 +46,14 @@ public final class HttpClientHandler<Req, Resp> extends HttpHandler<Resp> {
       String method = adapter.method(request);
       String url = adapter.url(request);
       SpanBuilder builder = tracer.spanBuilder(HttpSpans.spanName(method, route, HttpSpans.path(url)))
-          .kind(SpanKind.CLIENT);
+          .kind(SpanKind.CLIENT)
+          // Captured as is, turned into attributes only at export (never if unsampled).
+          .attributes(new HttpAttributes.Client(method, url, route, adapter.resendCount(request),
+              tracing.redactQueryValues()));
       if (parent != null && parent.context().isValid()) {
         builder.parent(parent);
       }
       span = builder.start();
-      if (span.isRecording()) {
-        span.setAttribute(SemanticAttributes.HTTP_REQUEST_METHOD, method);
-        if (url.indexOf("://") > 0) {
-          span.setAttribute(SemanticAttributes.URL_FULL, HttpSpans.recordedUrl(url, tracing.redactQueryValues()));
-          HttpSpans.setServer(span, url);
-        }
-        if (route != null) {
-          span.setAttribute(SemanticAttributes.HTTP_ROUTE, route);
-        }
-        int resends = adapter.resendCount(request);
-        if (resends > 0) {
-          span.setAttribute(SemanticAttributes.HTTP_REQUEST_RESEND_COUNT, (long) resends);
-        }
-      }
     } catch (RuntimeException | LinkageError e) {
       tracing.failed("starting an HTTP client span", e);
       return Span.invalid();

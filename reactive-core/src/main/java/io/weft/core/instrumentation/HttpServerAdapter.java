@@ -21,8 +21,15 @@ public interface HttpServerAdapter<Req, Resp> {
   /** The request target as received: the path and the query, if any. */
   String target(Req request);
 
-  /** The absolute URL of the request (scheme, host, port when not the default, target), or null when unknown. */
-  @Nullable String url(Req request);
+  /**
+   * The host the request was addressed to (its {@code Host} header or authority, forwarded headers honoured when the
+   * library does), without the port; null when unknown. With the scheme, the port and the target it makes {@code
+   * url.full}, which the handler builds only at export.
+   */
+  @Nullable String host(Req request);
+
+  /** The port the request was addressed to, or -1 when it gave none (the scheme's default then). */
+  int port(Req request);
 
   /** The request's scheme ({@code http}, {@code https}), or null when unknown. */
   @Nullable String scheme(Req request);

@@ -54,35 +54,17 @@ public final class HttpServerHandler<Req, Resp> extends HttpHandler<Resp> {
   public Span handleReceive(Req request, SpanContext parent, SpanKind kind) {
     try {
       String method = adapter.method(request);
-      String path = HttpSpans.path(adapter.target(request));
-      SpanBuilder builder = tracer.spanBuilder(HttpSpans.spanName(method, null, path)).kind(kind);
+      String target = adapter.target(request);
+      SpanBuilder builder = tracer.spanBuilder(HttpSpans.spanName(method, null, HttpSpans.path(target))).kind(kind);
       if (parent.isValid()) {
         builder.parent(parent);
       } else {
         builder.noParent();
       }
-      Span span = builder.start();
-      if (span.isRecording()) {
-        span.setAttribute(SemanticAttributes.HTTP_REQUEST_METHOD, method);
-        span.setAttribute(SemanticAttributes.URL_PATH, path);
-        String url = adapter.url(request);
-        if (url != null) {
-          span.setAttribute(SemanticAttributes.URL_FULL, HttpSpans.recordedUrl(url, tracing.redactQueryValues()));
-        }
-        String scheme = adapter.scheme(request);
-        if (scheme != null) {
-          span.setAttribute(SemanticAttributes.URL_SCHEME, scheme);
-        }
-        String client = adapter.clientAddress(request);
-        if (client != null) {
-          span.setAttribute(SemanticAttributes.CLIENT_ADDRESS, client);
-        }
-        String userAgent = adapter.userAgent(request);
-        if (userAgent != null) {
-          span.setAttribute(SemanticAttributes.USER_AGENT_ORIGINAL, userAgent);
-        }
-      }
-      return span;
+      // What the span records is captured as is and turned into attributes only at export (never if unsampled).
+      return builder.attributes(new HttpAttributes.Server(method, target, adapter.scheme(request),
+          adapter.host(request), adapter.port(request), adapter.clientAddress(request), adapter.userAgent(request),
+          tracing.redactQueryValues())).start();
     } catch (RuntimeException | LinkageError e) {
       tracing.failed("starting an HTTP server span", e);
       return Span.invalid();

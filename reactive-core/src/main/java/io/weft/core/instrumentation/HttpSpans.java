@@ -1,5 +1,6 @@
 package io.weft.core.instrumentation;
 
+import io.weft.core.AttributeSource;
 import io.weft.core.Span;
 import io.weft.core.SpanContext;
 import io.weft.core.StatusCode;
@@ -42,24 +43,25 @@ public final class HttpSpans {
         clean = clean.substring(0, authorityStart) + clean.substring(at + 1);
       }
     }
-    if (!redactQuery) {
-      return clean;
-    }
-    int query = clean.indexOf('?');
+    int query = redactQuery ? clean.indexOf('?') : -1;
     if (query < 0 || query == clean.length() - 1) {
       return clean;
     }
+    // One pass, one builder: each value (after '=', up to '&') becomes REDACTED; keys and bare flags stay.
     StringBuilder out = new StringBuilder(clean.length() + 16).append(clean, 0, query + 1);
-    String[] pairs = clean.substring(query + 1).split("&", -1);
-    for (int i = 0; i < pairs.length; i++) {
-      if (i > 0) {
-        out.append('&');
-      }
-      int eq = pairs[i].indexOf('=');
-      if (eq < 0) {
-        out.append(pairs[i]);
+    boolean inValue = false;
+    for (int k = query + 1, n = clean.length(); k < n; k++) {
+      char c = clean.charAt(k);
+      if (c == '&') {
+        inValue = false;
+        out.append(c);
+      } else if (inValue) {
+        continue;
+      } else if (c == '=') {
+        inValue = true;
+        out.append('=').append(REDACTED);
       } else {
-        out.append(pairs[i], 0, eq + 1).append(REDACTED);
+        out.append(c);
       }
     }
     return out.toString();
@@ -114,6 +116,23 @@ public final class HttpSpans {
    * the scheme's default. Sets nothing it cannot read.
    */
   public static void setServer(Span span, String url) {
+    server(url, new AttributeSource.Sink() {
+      @Override
+      public void put(String key, @Nullable String value) {
+        if (value != null) {
+          span.setAttribute(key, value);
+        }
+      }
+
+      @Override
+      public void put(String key, long value) {
+        span.setAttribute(key, value);
+      }
+    });
+  }
+
+  /** As {@link #setServer}, into an attribute sink. */
+  static void server(String url, AttributeSource.Sink sink) {
     int schemeEnd = url.indexOf("://");
     if (schemeEnd <= 0) {
       return;
@@ -141,15 +160,30 @@ public final class HttpSpans {
     if (hostEnd < end && url.charAt(hostEnd) == ':') {
       portValue = parsePort(url, hostEnd + 1, end);
     }
+    if (start >= hostEnd) {
+      return;
+    }
     String host = url.charAt(start) == '[' ? host(url, start + 1, hostEnd - 1) : host(url, start, hostEnd);
     if (host.isEmpty()) {
       return;
     }
-    span.setAttribute(SemanticAttributes.SERVER_ADDRESS, host);
+    sink.put(SemanticAttributes.SERVER_ADDRESS, host);
     int port = portValue > 0 ? portValue : defaultPort(url, schemeEnd);
     if (port > 0) {
-      span.setAttribute(SemanticAttributes.SERVER_PORT, (long) port);
+      sink.put(SemanticAttributes.SERVER_PORT, port);
     }
+  }
+
+  /**
+   * The absolute URL of a request a server received: {@code scheme://host[:port]target}, the port left out when it
+   * is the scheme's default or unknown, an IPv6 host in brackets.
+   */
+  public static String url(String scheme, String host, int port, String target) {
+    boolean v6 = host.indexOf(':') >= 0 && !host.startsWith("[");
+    String authority = v6 ? "[" + host + "]" : host;
+    return port > 0 && port != port(scheme, -1)
+        ? scheme + "://" + authority + ":" + port + target
+        : scheme + "://" + authority + target;
   }
 
   // The host of the previous call: a client mostly calls the same few hosts, so this saves a string per span.

@@ -48,14 +48,27 @@ public final class Hex {
     return new String(chars);
   }
 
+  /**
+   * The value of every ASCII character as a lowercase hex digit, -1 for anything else. Decoding through it has no
+   * branch that depends on the digits: W3C ids are random, and a branch on "digit or letter" per character is
+   * mispredicted half the time (a few hundred nanoseconds per {@code traceparent}).
+   */
+  private static final byte[] VALUES = new byte[128];
+
+  static {
+    java.util.Arrays.fill(VALUES, (byte) -1);
+    for (int i = 0; i < 16; i++) {
+      VALUES[DIGIT_BYTES[i]] = (byte) i;
+    }
+  }
+
   /** Whether {@code s[from, from + length)} holds only lowercase hex digits. */
   public static boolean isLowerHex(CharSequence s, int from, int length) {
+    int invalid = 0;
     for (int i = from; i < from + length; i++) {
-      if (value(s.charAt(i)) < 0) {
-        return false;
-      }
+      invalid |= value(s.charAt(i));
     }
-    return true;
+    return invalid >= 0;
   }
 
   /**
@@ -72,12 +85,6 @@ public final class Hex {
 
   /** The value of a lowercase hex digit, or -1 for anything else (uppercase included). */
   public static int value(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    return -1;
+    return c < VALUES.length ? VALUES[c] : -1;
   }
 }

@@ -55,6 +55,18 @@ class HttpHandlersTest {
     }
 
     @Override
+    public @Nullable String host(Request request) {
+      int start = request.url.indexOf("://") + 3;
+      int end = request.url.indexOf('/', start);
+      return request.url.substring(start, end);
+    }
+
+    @Override
+    public int port(Request request) {
+      return -1;
+    }
+
+    @Override
     public void setHeader(Request request, String name, String value) {
       if (request.failWrites) {
         throw new UnsupportedOperationException("headers are read-only");
@@ -69,7 +81,7 @@ class HttpHandlersTest {
 
     @Override
     public String target(Request request) {
-      return HttpSpans.path(request.url);
+      return request.url.substring(request.url.indexOf('/', request.url.indexOf("://") + 3));
     }
 
     @Override

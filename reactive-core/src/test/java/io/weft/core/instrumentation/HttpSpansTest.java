@@ -102,4 +102,17 @@ class HttpSpansTest {
   void spanName(String method, String route, String path, String expected) {
     assertThat(HttpSpans.spanName(method, route, path)).isEqualTo(expected);
   }
+
+  @ParameterizedTest(name = "{0}://{1}:{2}{3}")
+  @CsvSource(delimiter = '|', value = {
+      "http | 127.0.0.1 | 8080 | /orders/42?x=1 | http://127.0.0.1:8080/orders/42?x=1",
+      "http | example.com | 80 | / | http://example.com/",
+      "https | example.com | 443 | /a | https://example.com/a",
+      "https | example.com | -1 | /a | https://example.com/a",
+      "http | 2001:db8::1 | 8080 | /a | http://[2001:db8::1]:8080/a",
+      "http | [2001:db8::1] | 80 | /a | http://[2001:db8::1]/a",
+  })
+  void theAbsoluteUrlOfAReceivedRequest(String scheme, String host, int port, String target, String expected) {
+    assertThat(HttpSpans.url(scheme, host, port, target)).isEqualTo(expected);
+  }
 }
