@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
@@ -85,7 +86,8 @@ public final class ReactorNettyClientTracing {
 
   /**
    * A context entry naming the spans of the requests subscribed under it from a route template ({@code GET
-   * /orders/{id}}) rather than the concrete path: {@code .contextWrite(ReactorNettyClientTracing.route("/orders/{id}"))}.
+   * /orders/{id}}) rather than the concrete path: {@code
+   * .contextWrite(ReactorNettyClientTracing.route("/orders/{id}"))}.
    */
   public static Context route(String template) {
     return Context.of(ROUTE_KEY, Objects.requireNonNull(template, "template"));
@@ -101,9 +103,7 @@ public final class ReactorNettyClientTracing {
     return client
         .mapConnect(connect -> connect.contextWrite(context -> context.put(ATTEMPTS, new Attempts())))
         .doOnRequest(this::onRequest)
-        .doOnResponse(this::onResponse)
         .doAfterResponseSuccess(this::onResponseComplete)
-        .doOnRedirect(this::onRedirect)
         .doOnError(this::onRequestError, this::onResponseError);
   }
 
@@ -121,8 +121,7 @@ public final class ReactorNettyClientTracing {
         if (attempts != null) {
           attempts.current = attempt;
         }
-        Attempt.watchClose(connection.channel());
-        ResponseEnd.install(connection.channel());
+        Attempt.prepare(connection.channel());
       }
     } catch (RuntimeException | LinkageError e) {
       tracing.failed("starting a client span", e);
@@ -152,22 +151,15 @@ public final class ReactorNettyClientTracing {
     return url;
   }
 
-  private void onResponse(HttpClientResponse response, Connection connection) {
-    Attempt attempt = connection.channel().attr(ATTEMPT).get();
-    if (attempt != null) {
-      attempt.status = response.status().code();
-    }
-  }
-
+  /**
+   * The fallback for a response whose last byte did not pass {@link ResponseEnd} (a pipeline without reactor-netty's
+   * bridge): normally the attempt has ended already and this is one attribute read.
+   */
   private void onResponseComplete(HttpClientResponse response, Connection connection) {
     Attempt attempt = connection.channel().attr(ATTEMPT).getAndSet(null);
     if (attempt != null) {
       attempt.complete(response.status().code());
     }
-  }
-
-  private void onRedirect(HttpClientResponse response, Connection connection) {
-    onResponseComplete(response, connection);
   }
 
   private void onRequestError(HttpClientRequest request, Throwable error) {
@@ -241,9 +233,9 @@ public final class ReactorNettyClientTracing {
    */
   static final class Attempt extends AtomicBoolean {
     private static final long serialVersionUID = 1L;
-    /** Set once a channel has {@link #CLOSED} among its close listeners. */
-    private static final AttributeKey<Boolean> WATCHED = AttributeKey.valueOf(ReactorNettyClientTracing.class,
-        "watched");
+    /** Set once a channel has {@link #CLOSED} among its close listeners and {@link ResponseEnd} in its pipeline. */
+    private static final AttributeKey<Boolean> PREPARED = AttributeKey.valueOf(ReactorNettyClientTracing.class,
+        "prepared");
     /**
      * One close listener per channel (a pooled connection carries many attempts, one at a time): it hands the close
      * to the attempt in flight, if any, instead of every attempt adding and removing a listener of its own.
@@ -271,10 +263,13 @@ public final class ReactorNettyClientTracing {
       this.handler = handler;
     }
 
-    /** Makes sure {@code channel}'s close reaches the attempt in flight on it (after {@link #ATTEMPT} is set). */
-    static void watchClose(Channel channel) {
-      Attribute<Boolean> watched = channel.attr(WATCHED);
-      if (watched.get() == null && watched.setIfAbsent(Boolean.TRUE) == null) {
+    /**
+     * Makes sure {@code channel}'s close reaches the attempt in flight on it and its response's last byte ends it
+     * (after {@link #ATTEMPT} is set): once per channel, one attribute read per request after that.
+     */
+    static void prepare(Channel channel) {
+      Attribute<Boolean> prepared = channel.attr(PREPARED);
+      if (prepared.get() == null && ResponseEnd.install(channel) && prepared.setIfAbsent(Boolean.TRUE) == null) {
         channel.closeFuture().addListener(CLOSED);
       }
     }
@@ -330,11 +325,17 @@ public final class ReactorNettyClientTracing {
     static final String NAME = "weft.http.responseEnd";
     static final ResponseEnd INSTANCE = new ResponseEnd();
 
-    static void install(Channel channel) {
+    /** Puts the handler in front of reactor-netty's bridge; false when the pipeline has no bridge (yet). */
+    static boolean install(Channel channel) {
       ChannelPipeline pipeline = channel.pipeline();
-      if (pipeline.get(NAME) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
-        pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE);
+      if (pipeline.get(NAME) != null) {
+        return true;
       }
+      if (pipeline.get(NettyPipeline.ReactiveBridge) == null) {
+        return false;
+      }
+      pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE);
+      return true;
     }
 
     @Override
@@ -344,10 +345,16 @@ public final class ReactorNettyClientTracing {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
-      if (message instanceof LastHttpContent) {
+      if (message instanceof HttpResponse) {
         Attempt attempt = context.channel().attr(ATTEMPT).get();
-        if (attempt != null && attempt.status > 0 && attempt.status / 100 != 3
-            && context.channel().attr(ATTEMPT).compareAndSet(attempt, null)) {
+        if (attempt != null) {
+          attempt.status = ((HttpResponse) message).status().code();
+        }
+      }
+      if (message instanceof LastHttpContent) { // also a full response, head and body in one
+        Attribute<Attempt> current = context.channel().attr(ATTEMPT);
+        Attempt attempt = current.get();
+        if (attempt != null && attempt.status > 0 && current.compareAndSet(attempt, null)) {
           attempt.complete(attempt.status);
         }
       }

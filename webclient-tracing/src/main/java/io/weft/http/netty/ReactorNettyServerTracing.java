@@ -50,9 +50,9 @@ import reactor.util.context.Context;
  * errors gets a span with status 500 and the exception, and the response still completes (reactor-netty answers
  * 500). A request cancelled before its response started (the server shutting down, say) ends with {@code
  * weft.cancelled=true}; once the response has started, reactor-netty reports the end of the exchange the same way
- * whether or not the client stayed to the last byte, so the span ends as sent, with the status sent. Naming, attributes and
- * status rules are {@link HttpServerHandler}'s, configured by {@link HttpTracing} (4xx fail only with {@code
- * clientErrorsFail}; {@code traceresponse} only with {@code traceResponse}).
+ * whether or not the client stayed to the last byte, so the span ends as sent, with the status sent. Naming,
+ * attributes and status rules are {@link HttpServerHandler}'s, configured by {@link HttpTracing} (4xx fail only with
+ * {@code clientErrorsFail}; {@code traceresponse} only with {@code traceResponse}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -116,11 +116,14 @@ public final class ReactorNettyServerTracing {
   }
 
   /**
-   * The span of the request whose handler is being called on this thread: set only for the duration of the
-   * synchronous {@code handler.apply} call (never across an asynchronous boundary), so that a matching route can name
-   * the span without an extra operator per request.
+   * The span of the request whose handler is being called, on the request's channel: set only for the duration of
+   * the synchronous {@code handler.apply} call (reactor-netty calls one handler at a time per channel; an HTTP/2
+   * stream is a channel of its own), so that a matching route can name the span without an extra operator per
+   * request, and without a thread-local.
    */
-  private static final ThreadLocal<@Nullable Span> APPLYING = new ThreadLocal<>();
+  private static final AttributeKey<Span> APPLYING =
+      AttributeKey.valueOf(ReactorNettyServerTracing.class, "applying");
+
 
   /** Names the server span after the route that matched, when routes call their handler synchronously (they do). */
   static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> named(
@@ -128,7 +131,7 @@ public final class ReactorNettyServerTracing {
       BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> work) {
     String name = method.equals("*") ? null : HttpSpans.spanName(method, template, ""); // fixed per route
     return (request, response) -> {
-      Span span = APPLYING.get();
+      Span span = request instanceof Connection ? ((Connection) request).channel().attr(APPLYING).get() : null;
       if (span != null) {
         handler.route(span, name != null ? name : HttpSpans.spanName(request.method().name(), template, ""),
             template);
@@ -163,15 +166,20 @@ public final class ReactorNettyServerTracing {
     public void subscribe(CoreSubscriber<? super Void> actual) {
       ExchangeSubscriber subscriber = new ExchangeSubscriber(actual, this);
       Publisher<Void> published;
-      Span previous = APPLYING.get();
-      APPLYING.set(span);
+      Attribute<Span> applying = request instanceof Connection ? ((Connection) request).channel().attr(APPLYING)
+          : null;
+      if (applying != null) {
+        applying.set(span);
+      }
       try {
         published = Objects.requireNonNull(work.apply(request, response), "the handler returned null");
       } catch (RuntimeException e) {
         Operators.error(subscriber, e);
         return;
       } finally {
-        APPLYING.set(previous);
+        if (applying != null) {
+          applying.set(null);
+        }
       }
       published.subscribe(subscriber);
     }
@@ -245,13 +253,13 @@ public final class ReactorNettyServerTracing {
     }
 
     @Override
-    public String url(HttpServerRequest request) {
-      String scheme = request.scheme();
-      int port = request.hostPort();
-      // One concatenation: the exact-size string, no builder buffer.
-      return port > 0 && port != HttpSpans.port(scheme, -1)
-          ? scheme + "://" + request.hostName() + ":" + port + request.uri()
-          : scheme + "://" + request.hostName() + request.uri();
+    public @Nullable String host(HttpServerRequest request) {
+      return request.hostName();
+    }
+
+    @Override
+    public int port(HttpServerRequest request) {
+      return request.hostPort();
     }
 
     @Override
