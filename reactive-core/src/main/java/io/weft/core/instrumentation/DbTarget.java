@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 public record DbTarget(String system, @Nullable String namespace, @Nullable String address, int port) {
   /** {@code db.system} of a SQL database Weft cannot name. */
   public static final String OTHER_SQL = "other_sql";
+  /** {@code db.system} of MongoDB. */
+  public static final String MONGODB = "mongodb";
 
   public DbTarget {
     if (namespace != null && namespace.isEmpty()) {

@@ -59,6 +59,19 @@ public final class DbTracing {
     return recordQueryText;
   }
 
+  /**
+   * Whether span names come from the standard namer, which never reads the sanitized text: an integration whose
+   * sanitized text is costly to build can then build it only for a recorded span.
+   */
+  public boolean standardNames() {
+    return namer == QuerySpanNamer.standard();
+  }
+
+  /** Whether recorded statements have their literal values replaced (the default). */
+  public boolean sanitizeQueryText() {
+    return sanitizeQueryText;
+  }
+
   /** A CLIENT span builder named {@code name} with {@code target}'s attributes. */
   public SpanBuilder spanBuilder(String name, DbTarget target) {
     SpanBuilder builder = tracer.spanBuilder(name).kind(SpanKind.CLIENT)
@@ -167,6 +180,19 @@ public final class DbTracing {
     span.recordException(error);
     span.setStatus(StatusCode.ERROR, error.getMessage());
     span.setAttribute(SemanticAttributes.ERROR_TYPE, error.getClass().getName());
+    if (databaseCode != null && !databaseCode.isEmpty()) {
+      span.setAttribute(SemanticAttributes.DB_RESPONSE_STATUS_CODE, databaseCode);
+    }
+  }
+
+  /**
+   * Records a call the database answered with an error but the driver reported as a reply, not an exception (a
+   * MongoDB write error): status ERROR with {@code message}, {@code error.type} and, when given, {@code
+   * db.response.status_code}.
+   */
+  public static void failure(Span span, String errorType, @Nullable String message, @Nullable String databaseCode) {
+    span.setStatus(StatusCode.ERROR, message);
+    span.setAttribute(SemanticAttributes.ERROR_TYPE, errorType);
     if (databaseCode != null && !databaseCode.isEmpty()) {
       span.setAttribute(SemanticAttributes.DB_RESPONSE_STATUS_CODE, databaseCode);
     }
