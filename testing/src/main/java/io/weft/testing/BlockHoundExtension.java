@@ -59,19 +59,40 @@ public final class BlockHoundExtension implements BeforeAllCallback, BeforeEachC
   public static List<String> takeDetected() {
     List<String> calls = new ArrayList<>();
     for (Detection call; (call = detected.poll()) != null; ) {
-      calls.add(call.method() + " on " + call.thread());
+      calls.add(call.method() + " on " + call.thread() + call.where());
     }
     return calls;
   }
 
-  private record Detection(BlockingMethod method, String thread) {}
+  /** A detected call: the method, the thread, and the frames that led to it (formatted on the test thread). */
+  private record Detection(BlockingMethod method, String thread, StackTraceElement[] stack) {
+    private static final int FRAMES = 15;
+
+    /** The callers of the blocking method, innermost first, without BlockHound's and the JDK's own frames. */
+    String where() {
+      StringBuilder where = new StringBuilder();
+      int shown = 0;
+      for (StackTraceElement frame : stack) {
+        String type = frame.getClassName();
+        if (type.startsWith("reactor.blockhound.") || type.startsWith("io.weft.testing.BlockHoundExtension")
+            || type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")) {
+          continue;
+        }
+        where.append("\n    at ").append(frame);
+        if (++shown == FRAMES) {
+          break;
+        }
+      }
+      return where.toString();
+    }
+  }
 
   private static synchronized void install() {
     if (installed) {
       return;
     }
     BlockHound.install(builder -> builder.blockingMethodCallback(method -> {
-      detected.add(new Detection(method, Thread.currentThread().getName()));
+      detected.add(new Detection(method, Thread.currentThread().getName(), new Throwable().getStackTrace()));
       throw new BlockingOperationError(method);
     }));
     installed = true;
