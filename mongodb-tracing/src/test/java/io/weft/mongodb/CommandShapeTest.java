@@ -1,0 +1,170 @@
+package io.weft.mongodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBoolean;
+import org.bson.BsonDateTime;
+import org.bson.BsonDecimal128;
+import org.bson.BsonDocument;
+import org.bson.BsonDouble;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonNull;
+import org.bson.BsonObjectId;
+import org.bson.BsonRegularExpression;
+import org.bson.BsonString;
+import org.bson.BsonTimestamp;
+import org.bson.BsonValue;
+import org.bson.types.Decimal128;
+import org.junit.jupiter.api.Test;
+
+/** The shape rules on command documents as the driver reports them, one value type and one command at a time. */
+class CommandShapeTest {
+  static String shape(String json) {
+    BsonDocument command = BsonDocument.parse(json);
+    String name = command.getFirstKey();
+    return CommandShape.of(name, command, MongoCommands.collection(name, command), CommandShape.DEFAULT_MAX_LENGTH);
+  }
+
+  @Test
+  void everyValueTypeBecomesAQuestionMark() {
+    BsonDocument filter = new BsonDocument()
+        .append("string", new BsonString("alice@example.com"))
+        .append("int", new BsonInt32(42))
+        .append("long", new BsonInt64(42L))
+        .append("double", new BsonDouble(4.2))
+        .append("decimal", new BsonDecimal128(Decimal128.parse("4.20")))
+        .append("bool", BsonBoolean.TRUE)
+        .append("null", BsonNull.VALUE)
+        .append("date", new BsonDateTime(1_700_000_000_000L))
+        .append("timestamp", new BsonTimestamp(1, 2))
+        .append("id", new BsonObjectId())
+        .append("binary", new BsonBinary(new byte[] {1, 2, 3}))
+        .append("regex", new BsonRegularExpression("^secret", "i"))
+        .append("nested", new BsonDocument("deeper", new BsonDocument("$gt", new BsonInt32(7))))
+        .append("list", new BsonArray(List.of(new BsonInt32(1), new BsonInt32(2), new BsonInt32(3))));
+    BsonDocument command = new BsonDocument("find", new BsonString("users")).append("filter", filter);
+    String shape = CommandShape.of("find", command, "users", CommandShape.DEFAULT_MAX_LENGTH);
+    assertThat(shape).isEqualTo("{\"find\": \"users\", \"filter\": {\"string\": \"?\", \"int\": \"?\", \"long\": \"?\", "
+        + "\"double\": \"?\", \"decimal\": \"?\", \"bool\": \"?\", \"null\": \"?\", \"date\": \"?\", "
+        + "\"timestamp\": \"?\", \"id\": \"?\", \"binary\": \"?\", \"regex\": \"?\", "
+        + "\"nested\": {\"deeper\": {\"$gt\": \"?\"}}, \"list\": [\"?\"]}}");
+    assertThat(shape).doesNotContain("alice", "42", "4.2", "secret", "true");
+  }
+
+  @Test
+  void theDriversEnvelopeIsLeftOut() {
+    assertThat(shape("{\"find\": \"orders\", \"filter\": {\"a\": 1}, \"$db\": \"shop\", \"lsid\": {\"id\": 1}, "
+        + "\"$clusterTime\": {\"clusterTime\": 1}, \"txnNumber\": 3, \"autocommit\": false, "
+        + "\"$readPreference\": {\"mode\": \"primary\"}, \"readConcern\": {\"level\": \"majority\"}, "
+        + "\"writeConcern\": {\"w\": 1}, \"apiVersion\": \"1\"}"))
+        .isEqualTo("{\"find\": \"orders\", \"filter\": {\"a\": \"?\"}}");
+  }
+
+  @Test
+  void aTransactionsCommandsHaveDocumentedShapes() {
+    // the first command of a transaction carries startTransaction, which the shape keeps
+    assertThat(shape("{\"insert\": \"orders\", \"documents\": [{\"_id\": 1}], \"lsid\": {\"id\": 1}, "
+        + "\"txnNumber\": 1, \"startTransaction\": true, \"autocommit\": false, \"$db\": \"shop\"}"))
+        .isEqualTo("{\"insert\": \"orders\", \"documents\": [{\"_id\": \"?\"}], \"startTransaction\": true}");
+    assertThat(shape("{\"commitTransaction\": 1, \"lsid\": {\"id\": 1}, \"txnNumber\": 1, \"autocommit\": false, "
+        + "\"recoveryToken\": {\"shardId\": \"s\"}, \"$db\": \"admin\"}"))
+        .isEqualTo("{\"commitTransaction\": \"?\"}");
+    assertThat(shape("{\"abortTransaction\": 1, \"lsid\": {\"id\": 1}, \"txnNumber\": 2, \"autocommit\": false}"))
+        .isEqualTo("{\"abortTransaction\": \"?\"}");
+    assertThat(MongoCommands.collection("commitTransaction", BsonDocument.parse("{\"commitTransaction\": 1}")))
+        .isNull();
+  }
+
+  @Test
+  void cursorCommandsKeepTheirCollectionAndHideTheCursorId() {
+    assertThat(shape("{\"getMore\": {\"$numberLong\": \"123456789\"}, \"collection\": \"orders\", "
+        + "\"batchSize\": 3}")).isEqualTo("{\"getMore\": \"?\", \"collection\": \"orders\", \"batchSize\": \"?\"}");
+    assertThat(shape("{\"killCursors\": \"orders\", \"cursors\": [{\"$numberLong\": \"1\"}, "
+        + "{\"$numberLong\": \"2\"}]}")).isEqualTo("{\"killCursors\": \"orders\", \"cursors\": [\"?\"]}");
+    assertThat(MongoCommands.collection("getMore", BsonDocument.parse("{\"getMore\": 1, \"collection\": \"c\"}")))
+        .isEqualTo("c");
+  }
+
+  @Test
+  void aBulkWriteOfOneShapeIsOneShapeAndAPipelineKeepsEveryStage() {
+    List<BsonValue> documents = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      documents.add(new BsonDocument("_id", new BsonInt32(i)).append("sku", new BsonString("A-" + i)));
+    }
+    documents.add(new BsonDocument("_id", new BsonInt32(-1)).append("note", new BsonString("odd one")));
+    BsonDocument insert = new BsonDocument("insert", new BsonString("stock")).append("ordered", BsonBoolean.TRUE)
+        .append("documents", new BsonArray(documents));
+    assertThat(CommandShape.of("insert", insert, "stock", CommandShape.DEFAULT_MAX_LENGTH))
+        .isEqualTo("{\"insert\": \"stock\", \"ordered\": \"?\", \"documents\": [{\"_id\": \"?\", \"sku\": \"?\"}, "
+            + "{\"_id\": \"?\", \"note\": \"?\"}]}");
+    assertThat(shape("{\"aggregate\": \"orders\", \"pipeline\": [{\"$match\": {\"a\": 1}}, {\"$match\": {\"a\": 2}}, "
+        + "{\"$group\": {\"_id\": \"$a\"}}, {\"$limit\": 5}], \"cursor\": {}}"))
+        .isEqualTo("{\"aggregate\": \"orders\", \"pipeline\": [{\"$match\": {\"a\": \"?\"}}, "
+            + "{\"$group\": {\"_id\": \"?\"}}, {\"$limit\": \"?\"}], \"cursor\": {}}");
+  }
+
+  @Test
+  void aDatabaseCommandHasNoCollectionAndHidesItsArgument() {
+    assertThat(shape("{\"aggregate\": 1, \"pipeline\": [{\"$currentOp\": {}}], \"cursor\": {}}"))
+        .isEqualTo("{\"aggregate\": \"?\", \"pipeline\": [{\"$currentOp\": {}}], \"cursor\": {}}");
+    // renameCollection's argument is a namespace, not a collection of this command: hidden like any value
+    assertThat(shape("{\"renameCollection\": \"shop.a\", \"to\": \"shop.b\"}"))
+        .isEqualTo("{\"renameCollection\": \"?\", \"to\": \"?\"}");
+  }
+
+  @Test
+  void aLongShapeIsCutWithAnEllipsisAndTheWalkStops() {
+    BsonDocument filter = new BsonDocument();
+    for (int i = 0; i < 10_000; i++) {
+      filter.append("field" + i, new BsonInt32(i));
+    }
+    BsonDocument command = new BsonDocument("find", new BsonString("wide")).append("filter", filter);
+    String shape = CommandShape.of("find", command, "wide", 200);
+    assertThat(shape).hasSize(200).startsWith("{\"find\": \"wide\", \"filter\": {\"field0\": \"?\"").endsWith("…");
+  }
+
+  @Test
+  void fieldNamesAreEscaped() {
+    BsonDocument command = new BsonDocument("find", new BsonString("we\"ird"))
+        .append("filter", new BsonDocument("a\\b\n", new BsonInt32(1)));
+    assertThat(CommandShape.of("find", command, "we\"ird", 100))
+        .isEqualTo("{\"find\": \"we\\\"ird\", \"filter\": {\"a\\\\b\\u000a\": \"?\"}}");
+  }
+
+  @Test
+  void rawTextKeepsValuesButNotTheEnvelope() {
+    BsonDocument command = BsonDocument.parse("{\"find\": \"orders\", \"filter\": {\"customer\": \"c1\"}, "
+        + "\"$db\": \"shop\", \"lsid\": {\"id\": 1}}");
+    assertThat(CommandShape.raw(command, 1000)).isEqualTo("{\"find\": \"orders\", \"filter\": {\"customer\": \"c1\"}}");
+    assertThat(CommandShape.raw(command, 20)).hasSize(20).endsWith("…");
+  }
+
+  @Test
+  void repliesGiveRowsAndWriteErrors() {
+    BsonDocument find = BsonDocument.parse("{\"cursor\": {\"firstBatch\": [{}, {}], \"id\": 0}, \"ok\": 1}");
+    BsonDocument more = BsonDocument.parse("{\"cursor\": {\"nextBatch\": [{}], \"id\": 0}, \"ok\": 1}");
+    BsonDocument insert = BsonDocument.parse("{\"n\": 0, \"writeErrors\": [{\"index\": 0, \"code\": 11000, "
+        + "\"errmsg\": \"E11000 duplicate key\"}], \"ok\": 1}");
+    BsonDocument concern = BsonDocument.parse("{\"n\": 1, \"writeConcernError\": {\"code\": 64, "
+        + "\"errmsg\": \"waiting for replication timed out\"}, \"ok\": 1}");
+    assertThat(CommandReply.returnedRows(find)).isEqualTo(2);
+    assertThat(CommandReply.returnedRows(more)).isEqualTo(1);
+    assertThat(CommandReply.returnedRows(insert)).isEqualTo(-1);
+    assertThat(CommandReply.rowsAffected("insert", insert)).isZero();
+    assertThat(CommandReply.rowsAffected("find", find)).isEqualTo(-1);
+    assertThat(CommandReply.rowsAffected("findAndModify",
+        BsonDocument.parse("{\"lastErrorObject\": {\"n\": 1}, \"value\": {}, \"ok\": 1}"))).isEqualTo(1);
+    BsonDocument error = CommandReply.writeError(insert);
+    assertThat(CommandReply.code(error)).isEqualTo("11000");
+    assertThat(CommandReply.message(error)).isEqualTo("E11000 duplicate key");
+    assertThat(CommandReply.errorType(insert, error)).isEqualTo(CommandReply.WRITE_ERROR);
+    assertThat(CommandReply.errorType(concern, CommandReply.writeError(concern)))
+        .isEqualTo(CommandReply.WRITE_CONCERN_ERROR);
+    assertThat(CommandReply.writeError(find)).isNull();
+  }
+}
