@@ -115,6 +115,40 @@ class EnvelopeMappingTest {
   }
 
   @Test
+  void mongoDbCommandIsAMongodbDependencyWithItsShapeAsData() {
+    String shape = "{\"find\": \"orders\", \"filter\": {\"customer\": \"?\"}}";
+    TelemetryItem item = dependency(SpanKind.CLIENT, "find orders", b -> b
+        .attribute("db.system", "mongodb").attribute("db.namespace", "shop")
+        .attribute("db.collection.name", "orders").attribute("db.operation.name", "find")
+        .attribute("server.address", "127.0.0.1").attribute("server.port", 27018L)
+        .attribute("db.query.text", shape).attribute("db.response.returned_rows", 3L));
+    assertThat(item.field("type")).isEqualTo("mongodb");
+    assertThat(item.field("target")).isEqualTo("127.0.0.1:27018 | shop");
+    assertThat(item.field("data")).isEqualTo(shape);
+    assertThat(item.name()).isEqualTo("find orders");
+    assertThat(item.field("resultCode")).isEqualTo("0");
+    assertThat(item.baseData().get("success").asBoolean()).isTrue();
+    assertThat(item.property("db.collection.name")).isEqualTo("orders");
+    assertThat(item.property("db.response.returned_rows")).isEqualTo("3");
+  }
+
+  @Test
+  void failedMongoDbCommandCarriesTheServersErrorCode() {
+    tracer.spanBuilder("insert orders").kind(SpanKind.CLIENT)
+        .attribute("db.system", "mongodb").attribute("db.namespace", "shop")
+        .attribute("server.address", "mongo.example").attribute("server.port", 27017L)
+        .attribute("db.query.text", "{\"insert\": \"orders\"}").attribute("error.type", "WriteError")
+        .attribute("db.response.status_code", "11000").start()
+        .setStatus(StatusCode.ERROR, "E11000 duplicate key").end();
+    List<TelemetryItem> items = roundTrip();
+    assertThat(items).hasSize(1);
+    TelemetryItem item = items.get(0);
+    assertThat(item.field("target")).isEqualTo("mongo.example | shop");
+    assertThat(item.field("resultCode")).isEqualTo("11000");
+    assertThat(item.baseData().get("success").asBoolean()).isFalse();
+  }
+
+  @Test
   void httpClientSpan() {
     TelemetryItem item = dependency(SpanKind.CLIENT, "GET /orders/{id}", b -> b
         .attribute("http.request.method", "GET").attribute("url.full", "https://api.example.com/orders/42?x=1")
