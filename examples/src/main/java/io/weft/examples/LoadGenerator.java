@@ -143,10 +143,15 @@ final class LoadGenerator {
     return 1 + i % OrdersService.SEEDED_ORDERS;
   }
 
+  /** How many lines order {@code i} has: one to three, each a different SKU. */
+  static int lines(int i) {
+    return 1 + i % 3;
+  }
+
   /** The body of order {@code i}: one to three lines; an offline order ends with a line for the offline SKU. */
   static String orderJson(int i, boolean offline) {
     StringBuilder json = new StringBuilder("{\"customer\":\"customer-").append(i % 37).append("\",\"lines\":[");
-    int lines = 1 + i % 3;
+    int lines = lines(i);
     for (int line = 0; line < lines; line++) {
       String sku = offline && line == lines - 1 ? Stock.OFFLINE_SKU : SKUS.get((i + line) % SKUS.size());
       json.append(line == 0 ? "" : ",").append("{\"sku\":\"").append(sku).append("\",\"quantity\":")

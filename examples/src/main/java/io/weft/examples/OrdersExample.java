@@ -222,13 +222,15 @@ public final class OrdersExample {
     Tracer orders = Tracer.builder().serviceName("orders").sampler(Sampler.alwaysOn()).exporter(exporter).build();
     Tracer inventoryTracer = Tracer.builder().serviceName("inventory").sampler(Sampler.alwaysOn())
         .exporter(exporter).build();
+    StockDatabase stockDatabase = null;
     InventoryService inventory = null;
     OrdersService service = null;
     CountDownLatch closed = new CountDownLatch(1);
     try {
+      stockDatabase = StockDatabase.start(inventoryTracer);
       inventory = options.inventory().equals("reactor-netty")
-          ? ReactorNettyInventoryService.start(inventoryTracer, new Stock())
-          : VertxInventoryService.start(inventoryTracer, new Stock());
+          ? ReactorNettyInventoryService.start(inventoryTracer, stockDatabase.stock())
+          : VertxInventoryService.start(inventoryTracer, stockDatabase.stock());
       service = OrdersService.start(orders, inventory.baseUrl());
       out.println(endpoint != null
           ? "Weft example: orders " + service.baseUrl() + " -> inventory " + inventory.baseUrl()
@@ -273,6 +275,9 @@ public final class OrdersExample {
       }
       if (inventory != null) {
         inventory.close();
+      }
+      if (stockDatabase != null) {
+        stockDatabase.close();
       }
       exporter.shutdown().block(Duration.ofSeconds(10));
       if (endpoint != null) {

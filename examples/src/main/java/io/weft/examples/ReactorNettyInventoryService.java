@@ -17,11 +17,11 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * {@link InventoryService} on a reactor-netty {@code HttpServer} traced by {@link ReactorNettyServerTracing}: every request
- * is an Application Insights request of the {@code inventory} role, and the stock check inside it an in-process
- * dependency ({@code reserve-stock}).
+ * is an Application Insights request of the {@code inventory} role, the stock check inside it an in-process
+ * dependency ({@code reserve-stock}), and its MongoDB commands {@code mongodb} dependencies under that.
  *
- * <p>Handlers run on Netty event loops and never block: the body is aggregated reactively and the stock check is
- * in-memory.
+ * <p>Handlers run on Netty event loops and never block: the body is aggregated reactively and the stock is written
+ * through MongoDB's reactive driver.
  */
 final class ReactorNettyInventoryService implements InventoryService {
   /** Built once: its deserializers are resolved here, not under Jackson's cache lock on an event loop. */
@@ -49,7 +49,7 @@ final class ReactorNettyInventoryService implements InventoryService {
       HttpServerResponse response) {
     return request.receive().aggregate().asString().defaultIfEmpty("")
         .map(ReactorNettyInventoryService::parse)
-        .flatMap(lines -> Mono.fromCallable(() -> stock.reserve(lines))
+        .flatMap(lines -> Mono.defer(() -> stock.reserve(lines))
             .transform(tracer.spanBuilder("reserve-stock").attribute("inventory.lines", (long) lines.size()).mono()))
         .flatMap(units -> HttpJson.send(response, HttpResponseStatus.OK, "{\"reserved\":" + units + "}"))
         .onErrorResume(Stock.WarehouseOffline.class,

@@ -1,5 +1,6 @@
 package io.weft.examples;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -18,10 +19,11 @@ import reactor.core.publisher.Mono;
  * {@link InventoryService} on Vert.x 5, traced by {@code weft-vertx-tracing} with one line ({@code
  * Vertx.builder().withTracer(VertxTracing.create(tracer))}) and no tracing code in the handler: Vert.x reports the
  * request to Weft through its tracing SPI. The stock check is a Reactor pipeline with its own in-process span
- * ({@code reserve-stock}), the request's child through {@link VertxTracing#reactorContext()}.
+ * ({@code reserve-stock}), the request's child through {@link VertxTracing#reactorContext()}, and its MongoDB
+ * commands are {@code mongodb} dependencies under that.
  *
- * <p>The handler runs on a Vert.x event loop and never blocks: the body arrives as a future, the stock check is
- * in-memory.
+ * <p>The handler runs on a Vert.x event loop and never blocks: the body arrives as a future, the stock is written
+ * through MongoDB's reactive driver.
  */
 final class VertxInventoryService implements InventoryService {
   private final Vertx vertx;
@@ -68,13 +70,15 @@ final class VertxInventoryService implements InventoryService {
         reply(request, 400, HttpJson.error(e.getMessage()));
         return;
       }
-      Mono.fromCallable(() -> stock.reserve(lines))
+      // MongoDB answers on the driver's threads: the reply goes back to the request's own event loop
+      Context context = Vertx.currentContext();
+      Mono.defer(() -> stock.reserve(lines))
           .transform(tracer.spanBuilder("reserve-stock").attribute("inventory.lines", (long) lines.size()).mono())
           .contextWrite(VertxTracing.reactorContext())
           .subscribe(
-              units -> reply(request, 200, "{\"reserved\":" + units + "}"),
-              error -> reply(request, error instanceof Stock.WarehouseOffline ? 503 : 500,
-                  HttpJson.error(error.getMessage())));
+              units -> context.runOnContext(v -> reply(request, 200, "{\"reserved\":" + units + "}")),
+              error -> context.runOnContext(v -> reply(request, error instanceof Stock.WarehouseOffline ? 503 : 500,
+                  HttpJson.error(error.getMessage()))));
     });
   }
 

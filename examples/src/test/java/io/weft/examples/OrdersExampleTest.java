@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OrdersExampleTest {
   static final int REQUESTS = 200;
+  /** MongoDB updates of the run: one per line of every order created (orders with an offline line write none). */
+  static final int STOCK_UPDATES = IntStream.range(0, REQUESTS)
+      .filter(i -> LoadGenerator.call(i) == LoadGenerator.Call.CREATE).map(LoadGenerator::lines).sum();
+  static final long SPANS = expectedSpans(REQUESTS);
+
+  /**
+   * Spans of a run of {@code requests}. Per load request: POST = 9 (request, validate, BEGIN, 2 INSERTs,
+   * COMMIT/ROLLBACK, HTTP, inventory's request and reserve-stock) plus one MongoDB update per line when the order is
+   * created; GET = 3 (request, 2 SELECTs); slow GET = 3 (request, SELECT, recalculate-shipping).
+   */
+  static long expectedSpans(int requests) {
+    return IntStream.range(0, requests).mapToLong(i -> switch (LoadGenerator.call(i)) {
+      case CREATE -> 9 + LoadGenerator.lines(i);
+      case CREATE_OFFLINE -> 9;
+      case READ, READ_SLOW -> 3;
+    }).sum();
+  }
+
+  static final String STOCK_UPDATE_SHAPE = "{\"update\": \"reservations\", \"ordered\": \"?\", \"updates\": "
+      + "[{\"q\": {\"_id\": \"?\"}, \"u\": {\"$inc\": {\"reserved\": \"?\"}}, \"upsert\": \"?\"}]}";
   @TempDir static Path dir;
   static OrdersExample.Result result;
   static String output;
@@ -63,7 +84,7 @@ class OrdersExampleTest {
     assertThat(result.summary().problems()).as(output).isEmpty();
     assertThat(result.ok()).isTrue();
     assertThat(output).contains("Requests (Request items received by the endpoint", "Dependencies (RemoteDependency",
-        "One trace", "Exporter accounting: produced 1320 = exported 1320 + dropped 0 + pending 0",
+        "One trace", "Exporter accounting: produced " + SPANS + " = exported " + SPANS + " + dropped 0 + pending 0",
         "OK: every span produced was accepted by the local endpoint.");
   }
 
@@ -119,6 +140,22 @@ class OrdersExampleTest {
       assertThat(reserve.field("responseCode")).isEqualTo(created ? "200" : "503");
       assertThat(childrenOf(reserve)).extracting(d -> d.field("type"), TelemetryItem::name, d -> d.field("success"))
           .containsExactly(tuple("InProc", "reserve-stock", created ? "true" : "false"));
+
+      // The stock is written to MongoDB: one update per line, each a mongodb dependency of reserve-stock; an order
+      // with an offline line writes nothing.
+      TelemetryItem stock = childrenOf(reserve).get(0);
+      List<TelemetryItem> mongo = childrenOf(stock);
+      assertThat(mongo).hasSize(created ? Integer.parseInt(stock.property("inventory.lines")) : 0);
+      assertThat(mongo).allSatisfy(update -> {
+        assertThat(update.type()).isEqualTo("RemoteDependency");
+        assertThat(update.field("type")).isEqualTo("mongodb");
+        assertThat(update.name()).isEqualTo("update reservations");
+        assertThat(update.field("target")).matches("127\\.0\\.0\\.1:\\d+ \\| inventory");
+        assertThat(update.field("data")).isEqualTo(STOCK_UPDATE_SHAPE);
+        assertThat(update.field("resultCode")).isEqualTo("0");
+        assertThat(update.field("success")).isEqualTo("true");
+        assertThat(update.tag("ai.cloud.role")).isEqualTo("inventory");
+      });
     }
   }
 
@@ -163,9 +200,7 @@ class OrdersExampleTest {
   @Test
   void accountingBalancesExactlyAndTheEndpointAcceptedEverything() {
     ExporterMetrics metrics = result.metrics();
-    // Per load request: POST = 9 spans (request, validate, BEGIN, 2 INSERTs, COMMIT/ROLLBACK, HTTP, inventory's
-    // request and reserve-stock); GET = 3; slow GET = 3.
-    long expected = 120 * 9 + 60 * 3 + 20 * 3;
+    long expected = SPANS;
     assertThat(result.spansProduced()).isEqualTo(expected);
     assertThat(metrics.handedOver()).isEqualTo(expected);
     assertThat(metrics.delivered()).isEqualTo(expected);
@@ -197,6 +232,7 @@ class OrdersExampleTest {
         row -> row.stats().failures()).containsExactly(
         tuple("SQL", 120L * 4 + 60 * 2 + 20, 0L),
         tuple("InProc", 120L * 2 + 20, 20L),
+        tuple("mongodb", (long) STOCK_UPDATES, 0L),
         tuple("Http", 120L, 20L));
     Summary.DependencyRow sql = summary.dependencies().get(0);
     assertThat(sql.target()).isEqualTo("orders");
@@ -219,13 +255,13 @@ class OrdersExampleTest {
   void summaryJsonHasTheAccountingAndTheTables() throws Exception {
     JsonNode json = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
     assertThat(json.path("ok").asBoolean()).isTrue();
-    assertThat(json.path("accounting").path("produced").asLong()).isEqualTo(1320);
-    assertThat(json.path("accounting").path("exported").asLong()).isEqualTo(1320);
+    assertThat(json.path("accounting").path("produced").asLong()).isEqualTo(SPANS);
+    assertThat(json.path("accounting").path("exported").asLong()).isEqualTo(SPANS);
     assertThat(json.path("accounting").path("dropped").asLong()).isZero();
     assertThat(json.path("endpoint").path("itemsRejected").asLong()).isZero();
     assertThat(json.path("load").path("sent").asInt()).isEqualTo(REQUESTS);
     assertThat(json.path("requests")).hasSize(4);
-    assertThat(json.path("dependencies")).hasSize(3);
+    assertThat(json.path("dependencies")).hasSize(4);
     assertThat(json.path("trace").path("tree").get(0).path("children")).hasSize(6);
   }
 
