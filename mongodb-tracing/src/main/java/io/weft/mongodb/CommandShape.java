@@ -1,7 +1,6 @@
 package io.weft.mongodb;
 
 import java.util.Map;
-import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
@@ -16,12 +15,13 @@ import org.jspecify.annotations.Nullable;
  *       binaries, regular expressions, {@code null}.
  *   <li>Identifiers are kept: the collection of a command that names it first ({@code "find": "orders"}) and a {@code
  *       getMore}'s {@code collection}. A transaction's first command keeps {@code "startTransaction": true}.
- *   <li>The driver's envelope is left out ({@link MongoCommands#ENVELOPE}: session, cluster time, transaction number,
+ *   <li>The driver's envelope is left out ({@code MongoCommands.ENVELOPE}: session, cluster time, transaction number,
  *       read and write concern, server API).
  *   <li>An array keeps its elements' shapes but writes a run of equal shapes once: 1,000 inserted documents of one
  *       shape are one shape, {@code "$in": [1, 2, 3]} is {@code ["?"]}, an aggregation keeps every stage.
  *   <li>The text is at most {@code maxLength} characters; a longer shape is cut and ends with {@code …}. The walk
  *       stops there too, so a huge command costs no more than a small one.
+ *   <li>The command is read once, as bytes ({@link BsonScanner}): values are skipped, never decoded.
  * </ul>
  */
 final class CommandShape {
@@ -38,8 +38,15 @@ final class CommandShape {
 
   /** The shape of {@code command}, a command named {@code commandName} on {@code collection} (or null). */
   static String of(String commandName, BsonDocument command, @Nullable String collection, int maxLength) {
+    try (BsonScanner scanner = BsonScanner.open(command)) {
+      return of(commandName, scanner, collection, maxLength);
+    }
+  }
+
+  /** As {@link #of(String, BsonDocument, String, int)}, from a scanner before the command's start. */
+  static String of(String commandName, BsonScanner scanner, @Nullable String collection, int maxLength) {
     CommandShape shape = new CommandShape(Math.max(maxLength, 8));
-    shape.command(commandName, command, collection);
+    shape.command(commandName, scanner, collection);
     return shape.finish();
   }
 
@@ -50,7 +57,7 @@ final class CommandShape {
   static String raw(BsonDocument command, int maxLength) {
     BsonDocument copy = new BsonDocument();
     for (Map.Entry<String, BsonValue> field : command.entrySet()) {
-      if (!MongoCommands.ENVELOPE.contains(field.getKey())) {
+      if (!MongoCommands.isEnvelope(field.getKey())) {
         copy.put(field.getKey(), field.getValue());
       }
     }
@@ -58,26 +65,27 @@ final class CommandShape {
     return json.length() <= maxLength ? json : json.substring(0, Math.max(maxLength - 1, 0)) + ELLIPSIS;
   }
 
-  private void command(String commandName, BsonDocument command, @Nullable String collection) {
+  /** Writes the command's shape in one pass over its bytes: values are skipped, never decoded. */
+  private void command(String commandName, BsonScanner scanner, @Nullable String collection) {
+    scanner.enter();
     text.append('{');
     boolean first = true;
-    for (Map.Entry<String, BsonValue> field : command.entrySet()) {
-      String name = field.getKey();
-      if (MongoCommands.ENVELOPE.contains(name)) {
+    for (byte type; (type = scanner.next()) != BsonScanner.END; ) {
+      if (MongoCommands.isEnvelope(scanner)) {
+        scanner.skip(type);
         continue;
       }
       if (!first) {
         text.append(", ");
       }
       first = false;
-      key(name);
-      BsonValue value = field.getValue();
-      if (value.isString() && MongoCommands.keepsValue(commandName, name, collection)) {
-        string(value.asString().getValue());
-      } else if (MongoCommands.START_TRANSACTION.equals(name) && value.isBoolean() && value.asBoolean().getValue()) {
-        text.append("true");
+      key(scanner);
+      if (type == BsonScanner.STRING && MongoCommands.keepsValue(commandName, scanner, collection)) {
+        string(scanner.readString());
+      } else if (type == BsonScanner.BOOLEAN && scanner.nameIs(MongoCommands.START_TRANSACTION)) {
+        text.append(scanner.readBoolean() ? "true" : "\"?\"");
       } else {
-        value(value);
+        value(scanner, type);
       }
       if (full()) {
         return;
@@ -86,26 +94,28 @@ final class CommandShape {
     text.append('}');
   }
 
-  private void value(BsonValue value) {
-    if (value.isDocument()) {
-      document(value.asDocument());
-    } else if (value.isArray()) {
-      array(value.asArray());
+  private void value(BsonScanner scanner, byte type) {
+    if (type == BsonScanner.DOCUMENT) {
+      document(scanner);
+    } else if (type == BsonScanner.ARRAY) {
+      array(scanner);
     } else {
+      scanner.skip(type);
       text.append("\"?\"");
     }
   }
 
-  private void document(BsonDocument document) {
+  private void document(BsonScanner scanner) {
+    scanner.enter();
     text.append('{');
     boolean first = true;
-    for (Map.Entry<String, BsonValue> field : document.entrySet()) {
+    for (byte type; (type = scanner.next()) != BsonScanner.END; ) {
       if (!first) {
         text.append(", ");
       }
       first = false;
-      key(field.getKey());
-      value(field.getValue());
+      key(scanner);
+      value(scanner, type);
       if (full()) {
         return;
       }
@@ -114,17 +124,18 @@ final class CommandShape {
   }
 
   /** Writes each element's shape, dropping one equal to the element before it. */
-  private void array(BsonArray array) {
+  private void array(BsonScanner scanner) {
+    scanner.enter();
     text.append('[');
     int previousStart = -1;
     int previousEnd = -1;
-    for (BsonValue element : array) {
+    for (byte type; (type = scanner.next()) != BsonScanner.END; ) {
       int separator = text.length();
       if (previousStart >= 0) {
         text.append(", ");
       }
       int start = text.length();
-      value(element);
+      value(scanner, type);
       if (full()) {
         return;
       }
@@ -151,8 +162,22 @@ final class CommandShape {
     return true;
   }
 
-  private void key(String name) {
-    string(name);
+  /** The current field's name, quoted, and the colon: ASCII names without a temporary string. */
+  private void key(BsonScanner scanner) {
+    int length = scanner.nameLength();
+    boolean ascii = true;
+    for (int i = 0; i < length && ascii; i++) {
+      ascii = scanner.nameByte(i) >= 0x20 && scanner.nameByte(i) != '"' && scanner.nameByte(i) != '\\';
+    }
+    if (ascii) {
+      text.append('"');
+      for (int i = 0; i < length; i++) {
+        text.append((char) scanner.nameByte(i));
+      }
+      text.append('"');
+    } else {
+      string(scanner.name()); // escapes, and decodes UTF-8
+    }
     text.append(": ");
   }
 

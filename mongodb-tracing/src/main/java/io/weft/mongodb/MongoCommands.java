@@ -2,7 +2,6 @@ package io.weft.mongodb;
 
 import java.util.Set;
 import org.bson.BsonDocument;
-import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,9 +20,10 @@ final class MongoCommands {
    * Fields the driver wraps around a command (session, cluster time, transaction bookkeeping, server API, read and
    * write concern): they describe how the command runs, not what it does, and are left out of its shape.
    */
-  static final Set<String> ENVELOPE = Set.of("$db", "lsid", "$clusterTime", "txnNumber", "autocommit",
+  private static final String[] ENVELOPE = {"$db", "lsid", "$clusterTime", "txnNumber", "autocommit",
       "$readPreference", "recoveryToken", "apiVersion", "apiStrict", "apiDeprecationErrors", "readConcern",
-      "writeConcern");
+      "writeConcern"};
+  private static final Set<String> ENVELOPE_SET = Set.of(ENVELOPE);
 
   /** The flag on the first command of a transaction; kept in the shape, as {@code true}. */
   static final String START_TRANSACTION = "startTransaction";
@@ -45,25 +45,57 @@ final class MongoCommands {
 
   /**
    * The collection {@code command} acts on, or null: the first field's string for the commands that take it there
-   * ({@code aggregate: 1} runs on the database and has none), {@code collection} for a {@code getMore}.
+   * ({@code aggregate: 1} runs on the database and has none), {@code collection} for a {@code getMore}. Reads the
+   * command's top level, up to that field.
    */
   static @Nullable String collection(String commandName, BsonDocument command) {
-    if ("getMore".equals(commandName)) {
-      BsonValue collection = command.get(GET_MORE_COLLECTION);
-      return collection != null && collection.isString() ? collection.asString().getValue() : null;
+    try (BsonScanner scanner = BsonScanner.open(command)) {
+      return collection(commandName, scanner);
     }
-    if (!COLLECTION_FIRST.contains(commandName) || command.isEmpty()) {
-      return null;
-    }
-    BsonValue first = command.get(commandName);
-    return first != null && first.isString() ? first.asString().getValue() : null;
   }
 
-  /** Whether the value of {@code field} in a top-level command document is an identifier, kept in the shape. */
-  static boolean keepsValue(String commandName, String field, @Nullable String collection) {
+  /** As {@link #collection(String, BsonDocument)}, from a scanner before the command's start; leaves it anywhere. */
+  static @Nullable String collection(String commandName, BsonScanner scanner) {
+    boolean getMore = "getMore".equals(commandName);
+    if (!getMore && !COLLECTION_FIRST.contains(commandName)) {
+      return null;
+    }
+    scanner.enter();
+    for (byte type; (type = scanner.next()) != BsonScanner.END; ) {
+      if (getMore ? scanner.nameIs(GET_MORE_COLLECTION) : scanner.nameIs(commandName)) {
+        return type == BsonScanner.STRING ? scanner.readString() : null;
+      }
+      if (!getMore) {
+        return null; // the command's name is its first field
+      }
+      scanner.skip(type);
+    }
+    return null;
+  }
+
+  /** Whether the scanner's current field is part of the driver's envelope ({@link #ENVELOPE}). */
+  static boolean isEnvelope(BsonScanner scanner) {
+    for (String field : ENVELOPE) {
+      if (scanner.nameIs(field)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code field}, a top-level field of a command, belongs to the driver's envelope. */
+  static boolean isEnvelope(String field) {
+    return ENVELOPE_SET.contains(field);
+  }
+
+  /**
+   * Whether the value of the scanner's current field, at a command's top level, is an identifier, kept in the
+   * shape: the command's collection.
+   */
+  static boolean keepsValue(String commandName, BsonScanner scanner, @Nullable String collection) {
     if (collection == null) {
       return false;
     }
-    return field.equals(commandName) || ("getMore".equals(commandName) && GET_MORE_COLLECTION.equals(field));
+    return scanner.nameIs(commandName) || ("getMore".equals(commandName) && scanner.nameIs(GET_MORE_COLLECTION));
   }
 }

@@ -15,6 +15,7 @@ import io.weft.core.instrumentation.DbTracing;
 import io.weft.core.instrumentation.SemanticAttributes;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bson.BsonDocument;
+import org.bson.io.BsonInputMark;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,31 +69,35 @@ final class TracingCommandListener implements CommandListener {
     }
   }
 
+  /** Reads the command once: its collection, then (for a recorded span) its shape from the same bytes. */
   private void start(CommandStartedEvent event, String name, @Nullable Span parent) {
     BsonDocument command = event.getCommand();
-    String collection = MongoCommands.collection(name, command);
-    DbTarget target = target(event.getDatabaseName(), event.getConnectionDescription().getServerAddress());
-    String shape = db.standardNames() ? null : shape(name, command, collection);
-    SpanBuilder builder = db.spanBuilder(db.spanName(target, name, collection, shape != null ? shape : ""),
-        target);
-    Span span = (parent != null ? builder.parent(parent) : builder.noParent()).start();
-    if (!span.isRecording()) {
-      return;
+    try (BsonScanner scanner = BsonScanner.open(command)) {
+      BsonInputMark start = scanner.mark();
+      String collection = MongoCommands.collection(name, scanner);
+      DbTarget target = target(event.getDatabaseName(), event.getConnectionDescription().getServerAddress());
+      String shape = null;
+      if (!db.standardNames()) { // a custom namer may read the shape: build it before the span
+        scanner.reset(start);
+        shape = CommandShape.of(name, scanner, collection, tracing.maxQueryTextLength());
+      }
+      SpanBuilder builder = db.spanBuilder(db.spanName(target, name, collection, shape != null ? shape : ""), target)
+          .attributes(new CommandAttributes(target, name, collection));
+      Span span = (parent != null ? builder.parent(parent) : builder.noParent()).start();
+      if (!span.isRecording()) {
+        return;
+      }
+      if (db.recordQueryText()) {
+        if (!db.sanitizeQueryText()) {
+          shape = CommandShape.raw(command, tracing.maxQueryTextLength());
+        } else if (shape == null) {
+          scanner.reset(start);
+          shape = CommandShape.of(name, scanner, collection, tracing.maxQueryTextLength());
+        }
+        span.setAttribute(SemanticAttributes.DB_QUERY_TEXT, shape);
+      }
+      inFlight.put(event.getRequestId(), span);
     }
-    span.setAttribute(SemanticAttributes.DB_OPERATION_NAME, name);
-    if (collection != null) {
-      span.setAttribute(SemanticAttributes.DB_COLLECTION_NAME, collection);
-    }
-    if (db.recordQueryText()) {
-      span.setAttribute(SemanticAttributes.DB_QUERY_TEXT, !db.sanitizeQueryText()
-          ? CommandShape.raw(command, tracing.maxQueryTextLength())
-          : shape != null ? shape : shape(name, command, collection));
-    }
-    inFlight.put(event.getRequestId(), span);
-  }
-
-  private String shape(String name, BsonDocument command, @Nullable String collection) {
-    return CommandShape.of(name, command, collection, tracing.maxQueryTextLength());
   }
 
   private static DbTarget target(String database, ServerAddress server) {
@@ -106,13 +111,11 @@ final class TracingCommandListener implements CommandListener {
       return;
     }
     try {
-      BsonDocument reply = event.getResponse();
-      DbTracing.counts(span, CommandReply.returnedRows(reply), CommandReply.rowsAffected(event.getCommandName(),
-          reply));
-      BsonDocument error = CommandReply.writeError(reply);
-      if (error != null) {
-        DbTracing.failure(span, CommandReply.errorType(reply, error), CommandReply.message(error),
-            CommandReply.code(error));
+      CommandReply reply = CommandReply.of(event.getCommandName(), event.getResponse());
+      DbTracing.counts(span, reply.returnedRows(), reply.rowsAffected());
+      String errorType = reply.errorType();
+      if (errorType != null) {
+        DbTracing.failure(span, errorType, reply.message(), reply.code());
       }
     } catch (RuntimeException | LinkageError e) {
       tracing.failed("reading a MongoDB reply", e);

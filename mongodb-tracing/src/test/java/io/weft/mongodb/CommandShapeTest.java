@@ -18,6 +18,7 @@ import org.bson.BsonObjectId;
 import org.bson.BsonRegularExpression;
 import org.bson.BsonString;
 import org.bson.BsonTimestamp;
+import org.bson.RawBsonDocument;
 import org.bson.BsonValue;
 import org.bson.types.Decimal128;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,14 @@ class CommandShapeTest {
         + "\"timestamp\": \"?\", \"id\": \"?\", \"binary\": \"?\", \"regex\": \"?\", "
         + "\"nested\": {\"deeper\": {\"$gt\": \"?\"}}, \"list\": [\"?\"]}}");
     assertThat(shape).doesNotContain("alice", "42", "4.2", "secret", "true");
+  }
+
+  @Test
+  void aRawDocumentHasTheSameShape() {
+    String json = "{\"find\": \"orders\", \"filter\": {\"a\": {\"$in\": [1, 2]}}, \"$db\": \"shop\"}";
+    BsonDocument raw = RawBsonDocument.parse(json);
+    assertThat(CommandShape.of("find", raw, MongoCommands.collection("find", raw), 100))
+        .isEqualTo(shape(json)).isEqualTo("{\"find\": \"orders\", \"filter\": {\"a\": {\"$in\": [\"?\"]}}}");
   }
 
   @Test
@@ -146,25 +155,30 @@ class CommandShapeTest {
 
   @Test
   void repliesGiveRowsAndWriteErrors() {
-    BsonDocument find = BsonDocument.parse("{\"cursor\": {\"firstBatch\": [{}, {}], \"id\": 0}, \"ok\": 1}");
-    BsonDocument more = BsonDocument.parse("{\"cursor\": {\"nextBatch\": [{}], \"id\": 0}, \"ok\": 1}");
-    BsonDocument insert = BsonDocument.parse("{\"n\": 0, \"writeErrors\": [{\"index\": 0, \"code\": 11000, "
-        + "\"errmsg\": \"E11000 duplicate key\"}], \"ok\": 1}");
-    BsonDocument concern = BsonDocument.parse("{\"n\": 1, \"writeConcernError\": {\"code\": 64, "
-        + "\"errmsg\": \"waiting for replication timed out\"}, \"ok\": 1}");
-    assertThat(CommandReply.returnedRows(find)).isEqualTo(2);
-    assertThat(CommandReply.returnedRows(more)).isEqualTo(1);
-    assertThat(CommandReply.returnedRows(insert)).isEqualTo(-1);
-    assertThat(CommandReply.rowsAffected("insert", insert)).isZero();
-    assertThat(CommandReply.rowsAffected("find", find)).isEqualTo(-1);
-    assertThat(CommandReply.rowsAffected("findAndModify",
-        BsonDocument.parse("{\"lastErrorObject\": {\"n\": 1}, \"value\": {}, \"ok\": 1}"))).isEqualTo(1);
-    BsonDocument error = CommandReply.writeError(insert);
-    assertThat(CommandReply.code(error)).isEqualTo("11000");
-    assertThat(CommandReply.message(error)).isEqualTo("E11000 duplicate key");
-    assertThat(CommandReply.errorType(insert, error)).isEqualTo(CommandReply.WRITE_ERROR);
-    assertThat(CommandReply.errorType(concern, CommandReply.writeError(concern)))
-        .isEqualTo(CommandReply.WRITE_CONCERN_ERROR);
-    assertThat(CommandReply.writeError(find)).isNull();
+    CommandReply find = CommandReply.of("find",
+        BsonDocument.parse("{\"cursor\": {\"firstBatch\": [{}, {}], \"id\": 0, \"ns\": \"shop.orders\"}, \"ok\": 1}"));
+    CommandReply more = CommandReply.of("getMore",
+        BsonDocument.parse("{\"cursor\": {\"id\": 0, \"nextBatch\": [{}]}, \"ok\": 1}"));
+    CommandReply distinct = CommandReply.of("distinct", BsonDocument.parse("{\"values\": [1, 2, 3], \"ok\": 1}"));
+    CommandReply insert = CommandReply.of("insert", BsonDocument.parse("{\"n\": 0, \"writeErrors\": [{\"index\": 0, "
+        + "\"code\": 11000, \"errmsg\": \"E11000 duplicate key\"}, {\"index\": 1, \"code\": 2}], \"ok\": 1}"));
+    CommandReply concern = CommandReply.of("update", BsonDocument.parse("{\"n\": {\"$numberLong\": \"4\"}, "
+        + "\"writeConcernError\": {\"code\": 64, \"errmsg\": \"waiting for replication timed out\"}, \"ok\": 1}"));
+    CommandReply modify = CommandReply.of("findAndModify",
+        BsonDocument.parse("{\"lastErrorObject\": {\"n\": 1, \"updatedExisting\": true}, \"value\": {}, \"ok\": 1}"));
+    CommandReply count = CommandReply.of("count", BsonDocument.parse("{\"n\": 12, \"ok\": 1}"));
+
+    assertThat(find).isEqualTo(new CommandReply(2, -1, null, null, null));
+    assertThat(more.returnedRows()).isEqualTo(1);
+    assertThat(distinct.returnedRows()).isEqualTo(3);
+    assertThat(insert).isEqualTo(new CommandReply(-1, 0, CommandReply.WRITE_ERROR, "11000", "E11000 duplicate key"));
+    assertThat(concern).isEqualTo(new CommandReply(-1, 4, CommandReply.WRITE_CONCERN_ERROR, "64",
+        "waiting for replication timed out"));
+    assertThat(modify.rowsAffected()).isEqualTo(1);
+    assertThat(count).as("a count's n is its result, not documents written").isEqualTo(
+        new CommandReply(-1, -1, null, null, null));
+    assertThat(CommandReply.of("insert", RawBsonDocument.parse("{\"n\": 0, \"writeErrors\": [{\"index\": 0, "
+        + "\"code\": 11000, \"errmsg\": \"E11000 duplicate key\"}], \"ok\": 1}")))
+        .as("the driver's replies are raw documents").isEqualTo(insert);
   }
 }

@@ -37,6 +37,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.bson.Document;
@@ -65,6 +67,8 @@ class MongoTracingTest {
   final MongoTracing tracing = MongoTracing.create(tracer);
   /** Every command the driver reported, seen by a plain listener next to Weft's. */
   final ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
+  /** Counted down when the driver sends a killCursors. */
+  final CountDownLatch killCursors = new CountDownLatch(1);
   MongoClient client;
   MongoCollection<Document> orders;
 
@@ -84,6 +88,9 @@ class MongoTracingTest {
       @Override
       public void commandStarted(CommandStartedEvent event) {
         started.add(event.getCommandName());
+        if (event.getCommandName().equals("killCursors")) {
+          killCursors.countDown();
+        }
       }
     }));
     orders = client.getDatabase("shop").getCollection("orders");
@@ -220,11 +227,12 @@ class MongoTracingTest {
   }
 
   @Test
-  void aCursorCancelledEarlyEndsEveryCommandOnceAndClosesWithKillCursors() {
+  void aCursorCancelledEarlyEndsEveryCommandOnceAndClosesWithKillCursors() throws InterruptedException {
     List<Document> first = Flux.from(orders.find().batchSize(2)).take(3).collectList()
         .transform(tracer.mono("parent")).block(TIMEOUT);
     assertThat(first).hasSize(3);
     // the driver lets the command in flight finish and then closes the cursor; wait for every span to end
+    assertThat(killCursors.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("killCursors sent").isTrue();
     List<SpanData> ended = new ArrayList<>();
     while (ended.size() < started.size() + 1) {
       ended.add(spans.take());

@@ -178,6 +178,6 @@ public final class SpanBuilder {
     SpanContext explicit = parent != null ? parent : parentSpan != null ? parentSpan.context() : null;
     owned = false; // the template shares the array with every span it starts
     return new SpanTemplate(tracer, name, kind, attributes, attributeCount, explicit, noParent,
-        (BiConsumer<Span, Object>) onValue);
+        (BiConsumer<Span, Object>) onValue, deferred);
   }
 }

@@ -19,6 +19,8 @@ final class SpanTemplate {
   final @Nullable SpanContext explicitParent;
   final boolean noParent;
   final @Nullable BiConsumer<Span, Object> onValue;
+  /** Added to every span the template starts, when it is exported; immutable, so one source serves them all. */
+  final @Nullable AttributeSource deferred;
 
   SpanTemplate(
       Tracer tracer,
@@ -28,7 +30,8 @@ final class SpanTemplate {
       int attributeCount,
       @Nullable SpanContext explicitParent,
       boolean noParent,
-      @Nullable BiConsumer<Span, Object> onValue) {
+      @Nullable BiConsumer<Span, Object> onValue,
+      @Nullable AttributeSource deferred) {
     this.tracer = tracer;
     this.name = name;
     this.kind = kind;
@@ -37,6 +40,7 @@ final class SpanTemplate {
     this.explicitParent = explicitParent;
     this.noParent = noParent;
     this.onValue = onValue;
+    this.deferred = deferred;
   }
 
   /**
@@ -59,7 +63,7 @@ final class SpanTemplate {
         downstream = ThreadLocalSpan.get();
       }
       Span local = explicitParent == null && !noParent ? downstream : null;
-      Span span = tracer.start(name, kind, attributes, attributeCount, local, explicitParent, null);
+      Span span = tracer.start(name, kind, attributes, attributeCount, local, explicitParent, deferred);
       return new SpanSubscriber<>(actual, span, downstream, context.put(ContextKeys.SPAN, span), mono, onValue, tracer);
     } catch (Throwable error) {
       Exceptions.throwIfFatal(error);

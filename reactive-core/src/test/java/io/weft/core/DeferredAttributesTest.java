@@ -41,6 +41,17 @@ class DeferredAttributesTest {
   }
 
   @Test
+  void everySpanOfAnOperatorGetsTheSourcesAttributes() {
+    java.util.function.Function<reactor.core.publisher.Mono<Integer>, reactor.core.publisher.Mono<Integer>> traced =
+        tracer.spanBuilder("query").attributes(source()).mono();
+    reactor.core.publisher.Mono.just(1).transform(traced).block(java.time.Duration.ofSeconds(5));
+    reactor.core.publisher.Mono.just(2).transform(traced).block(java.time.Duration.ofSeconds(5));
+    assertThat(exported.spans()).hasSize(2).allSatisfy(data ->
+        assertThat(data.attributes().get("url.full")).isEqualTo("http://example.com/orders?token=REDACTED"));
+    assertThat(evaluations).hasValue(2);
+  }
+
+  @Test
   void anUnsampledSpanNeverRunsItsSource() {
     Tracer off = Tracer.builder().serviceName("svc").sampler(Sampler.alwaysOff()).exporter(exported).build();
     Span span = off.spanBuilder("GET /orders").attributes(source()).start();

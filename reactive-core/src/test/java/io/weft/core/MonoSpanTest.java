@@ -319,7 +319,7 @@ class MonoSpanTest {
   void scanSubscriber() {
     CoreSubscriber<Integer> actual = new AtomicSubscriber();
     SpanTemplate template = new SpanTemplate(tracer, "scan", SpanKind.INTERNAL, Attributes.NO_ENTRIES, 0, null, false,
-        null);
+        null, null);
     SpanSubscriber<Integer> test = template.subscriber(actual, true);
     assertThat(test).isNotNull();
     Subscription parent = reactor.core.publisher.Operators.emptySubscription();

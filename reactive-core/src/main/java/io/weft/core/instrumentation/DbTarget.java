@@ -1,11 +1,13 @@
 package io.weft.core.instrumentation;
 
+import io.weft.core.AttributeSource;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The database a client talks to, as every span to it records it: {@code db.system}, {@code db.namespace}, {@code
- * server.address} and {@code server.port}. An integration works it out once per connection factory or client.
+ * server.address} and {@code server.port}. An integration works it out once per connection factory or client. As an
+ * {@link AttributeSource} it adds those attributes when the span is exported, not on the traced call's thread.
  *
  * @param system {@code db.system}: {@code postgresql}, {@code mysql} (MySQL and MariaDB), {@code h2}, {@code mssql},
  *     {@code oracle}, {@code mongodb}, or {@code other_sql}
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param address the server's host, or null (an in-memory database)
  * @param port the server's port, or -1
  */
-public record DbTarget(String system, @Nullable String namespace, @Nullable String address, int port) {
+public record DbTarget(String system, @Nullable String namespace, @Nullable String address, int port)
+    implements AttributeSource {
   /** {@code db.system} of a SQL database Weft cannot name. */
   public static final String OTHER_SQL = "other_sql";
   /** {@code db.system} of MongoDB. */
@@ -49,6 +52,17 @@ public record DbTarget(String system, @Nullable String namespace, @Nullable Stri
       host = host.substring(1, host.length() - 1);
     }
     return new DbTarget(system, namespace, host, port);
+  }
+
+  /** Adds {@code db.system}, and {@code db.namespace}, {@code server.address}, {@code server.port} when known. */
+  @Override
+  public void addTo(Sink sink) {
+    sink.put(SemanticAttributes.DB_SYSTEM, system);
+    sink.put(SemanticAttributes.DB_NAMESPACE, namespace);
+    sink.put(SemanticAttributes.SERVER_ADDRESS, address);
+    if (port > 0) {
+      sink.put(SemanticAttributes.SERVER_PORT, port);
+    }
   }
 
   private static int parsePort(String text) {

@@ -72,20 +72,13 @@ public final class DbTracing {
     return sanitizeQueryText;
   }
 
-  /** A CLIENT span builder named {@code name} with {@code target}'s attributes. */
+  /**
+   * A CLIENT span builder named {@code name} with {@code target}'s attributes, added when the span is exported (the
+   * target is the builder's {@link SpanBuilder#attributes attribute source}; an integration with more attributes to
+   * defer passes a source of its own that adds the target's too).
+   */
   public SpanBuilder spanBuilder(String name, DbTarget target) {
-    SpanBuilder builder = tracer.spanBuilder(name).kind(SpanKind.CLIENT)
-        .attribute(SemanticAttributes.DB_SYSTEM, target.system());
-    if (target.namespace() != null) {
-      builder.attribute(SemanticAttributes.DB_NAMESPACE, target.namespace());
-    }
-    if (target.address() != null) {
-      builder.attribute(SemanticAttributes.SERVER_ADDRESS, target.address());
-    }
-    if (target.port() > 0) {
-      builder.attribute(SemanticAttributes.SERVER_PORT, (long) target.port());
-    }
-    return builder;
+    return tracer.spanBuilder(name).kind(SpanKind.CLIENT).attributes(target);
   }
 
   /**
