@@ -14,13 +14,15 @@ import org.bson.io.ByteBufferBsonInput;
 /**
  * A forward-only scanner over a document's BSON bytes that compares field names without turning them into strings
  * and skips values without decoding them. The driver hands command listeners views over the wire bytes (its own lazy
- * document type, or a {@link RawBsonDocument}): a lookup by name scans and decodes them again each time, and a
- * generic reader allocates a string per name and a context per level. Weft reads a command and its reply once each,
- * here, and allocates only what it keeps.
+ * document type over a composite buffer, or a {@link RawBsonDocument}): a lookup by name scans and decodes them again
+ * each time, a generic reader allocates a string per name and a context per level, and reading the composite buffer
+ * a byte at a time is slow. A document of up to {@link #SCRATCH_BYTES} is copied in one bulk read into a scratch
+ * array kept per thread and scanned there; a larger one is scanned through the driver's input.
  *
  * <p>Use: {@link #enter()} at a document's or array's start, then {@link #next()} until it returns {@link #END};
  * after each {@code next()} the field's name is available ({@link #nameIs}, {@link #nameLength}, {@link
- * #nameByte}) and its value must be read or skipped before the next call. Not thread-safe; close it when done.
+ * #nameByte}) and its value must be read or skipped before the next call. Not thread-safe; close it when done, on the
+ * thread that opened it.
  */
 final class BsonScanner implements AutoCloseable {
   static final byte END = 0x00;
@@ -32,12 +34,35 @@ final class BsonScanner implements AutoCloseable {
   static final byte INT32 = 0x10;
   static final byte INT64 = 0x12;
 
+  /** Documents up to this size are scanned in a per-thread copy; MongoDB commands usually are far smaller. */
+  static final int SCRATCH_BYTES = 16 * 1024;
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final BsonInput input;
+  /** The document's bytes when copied (from 0: the length), else null and {@link #input} is read directly. */
+  private final byte @org.jspecify.annotations.Nullable [] bytes;
+  private final @org.jspecify.annotations.Nullable Scratch scratch;
+  private int position;
   private byte[] name = new byte[16];
   private int nameLength;
 
   private BsonScanner(BsonInput input) {
+    Scratch borrowed = SCRATCH.get();
+    int length = input.readInt32();
+    if (!borrowed.busy && length >= 5 && length <= borrowed.bytes.length) {
+      borrowed.busy = true;
+      byte[] copy = borrowed.bytes;
+      writeInt32(copy, length);
+      input.readBytes(copy, 4, length - 4);
+      this.bytes = copy;
+      this.scratch = borrowed;
+    } else {
+      this.bytes = null;
+      this.scratch = null;
+    }
     this.input = input;
+    this.position = -4; // before the length: enter() at the top level steps over it
   }
 
   /** A scanner positioned before {@code document}'s length. */
@@ -55,29 +80,42 @@ final class BsonScanner implements AutoCloseable {
         .getByteBuffer()));
   }
 
-  /** Marks the current position, to come back to with {@link #reset}: to read a document twice. */
-  BsonInputMark mark() {
-    return input.getMark(Integer.MAX_VALUE);
+  /** Where the scanner is, to come back to with {@link #reset}: to read a document twice. */
+  Mark mark() {
+    return new Mark(position, bytes != null ? null : input.getMark(Integer.MAX_VALUE));
   }
 
   /** Goes back to {@code mark}. */
-  void reset(BsonInputMark mark) {
-    mark.reset();
+  void reset(Mark mark) {
+    position = mark.position;
+    if (mark.input != null) {
+      mark.input.reset();
+    }
   }
+
+  /** A position in the document: in the copy, or the driver's input's own mark. */
+  record Mark(int position, @org.jspecify.annotations.Nullable BsonInputMark input) {}
 
   /** Steps into the document or array whose value comes next (or the top-level document). */
   void enter() {
-    input.readInt32();
+    if (position == -4) {
+      position = 0;
+      if (bytes != null) {
+        position = 4;
+      }
+      return; // the length was read when the scanner opened
+    }
+    readInt32();
   }
 
   /** The next field's type, its name read; {@link #END} after the current document's or array's last field. */
   byte next() {
-    byte type = input.readByte();
+    byte type = readByte();
     if (type == END) {
       return END;
     }
     nameLength = 0;
-    for (byte b = input.readByte(); b != 0; b = input.readByte()) {
+    for (byte b = readByte(); b != 0; b = readByte()) {
       if (nameLength == name.length) {
         name = Arrays.copyOf(name, name.length * 2);
       }
@@ -114,19 +152,26 @@ final class BsonScanner implements AutoCloseable {
   }
 
   String readString() {
-    return input.readString();
+    byte[] copy = bytes;
+    if (copy == null) {
+      return input.readString();
+    }
+    int length = readInt32(); // with the trailing zero
+    String value = new String(copy, position, Math.max(length - 1, 0), StandardCharsets.UTF_8);
+    position += length;
+    return value;
   }
 
   boolean readBoolean() {
-    return input.readByte() != 0;
+    return readByte() != 0;
   }
 
   /** An integer value (int32, int64 or double, truncated); -1, skipped, for any other type. */
   long readNumber(byte type) {
     return switch (type) {
-      case INT32 -> input.readInt32();
-      case INT64 -> input.readInt64();
-      case DOUBLE -> (long) input.readDouble();
+      case INT32 -> readInt32();
+      case INT64 -> readInt64();
+      case DOUBLE -> (long) Double.longBitsToDouble(readInt64());
       default -> {
         skip(type);
         yield -1;
@@ -137,29 +182,105 @@ final class BsonScanner implements AutoCloseable {
   /** Skips a value of {@code type}, whatever its size, without decoding it. */
   void skip(byte type) {
     switch (type) {
-      case DOUBLE, 0x09, 0x11, INT64 -> input.skip(8); // double, date-time, timestamp, int64
-      case STRING, 0x0D, 0x0E -> input.skip(input.readInt32()); // string, JavaScript, symbol
-      case DOCUMENT, ARRAY, 0x0F -> input.skip(input.readInt32() - 4); // length includes itself
-      case 0x05 -> input.skip(input.readInt32() + 1); // binary: length, subtype, bytes
+      case DOUBLE, 0x09, 0x11, INT64 -> skipBytes(8); // double, date-time, timestamp, int64
+      case STRING, 0x0D, 0x0E -> skipBytes(readInt32()); // string, JavaScript, symbol
+      case DOCUMENT, ARRAY, 0x0F -> skipBytes(readInt32() - 4); // length includes itself
+      case 0x05 -> skipBytes(readInt32() + 1); // binary: length, subtype, bytes
       case 0x06, 0x0A, (byte) 0xFF, 0x7F -> { } // undefined, null, min key, max key
-      case 0x07 -> input.skip(12); // object id
-      case BOOLEAN -> input.skip(1);
+      case 0x07 -> skipBytes(12); // object id
+      case BOOLEAN -> skipBytes(1);
       case 0x0B -> { // regular expression: pattern and options
-        input.skipCString();
-        input.skipCString();
+        skipCString();
+        skipCString();
       }
       case 0x0C -> { // DB pointer: namespace and id
-        input.skip(input.readInt32());
-        input.skip(12);
+        skipBytes(readInt32());
+        skipBytes(12);
       }
-      case INT32 -> input.skip(4);
-      case 0x13 -> input.skip(16); // decimal128
+      case INT32 -> skipBytes(4);
+      case 0x13 -> skipBytes(16); // decimal128
       default -> throw new IllegalStateException("not a BSON type: " + type);
     }
   }
 
+  private byte readByte() {
+    byte[] copy = bytes;
+    if (copy == null) {
+      return input.readByte();
+    }
+    check(1);
+    return copy[position++];
+  }
+
+  private int readInt32() {
+    byte[] copy = bytes;
+    if (copy == null) {
+      return input.readInt32();
+    }
+    check(4);
+    int value = (copy[position] & 0xFF) | (copy[position + 1] & 0xFF) << 8 | (copy[position + 2] & 0xFF) << 16
+        | (copy[position + 3] & 0xFF) << 24;
+    position += 4;
+    return value;
+  }
+
+  private long readInt64() {
+    if (bytes == null) {
+      return input.readInt64();
+    }
+    long low = readInt32() & 0xFFFFFFFFL;
+    long high = readInt32() & 0xFFFFFFFFL;
+    return low | high << 32;
+  }
+
+  private void skipBytes(int count) {
+    if (count < 0) {
+      throw new IllegalStateException("negative BSON length: " + count);
+    }
+    if (bytes == null) {
+      input.skip(count);
+      return;
+    }
+    check(count);
+    position += count;
+  }
+
+  private void skipCString() {
+    while (readByte() != 0) {
+      // up to and including the terminating zero
+    }
+  }
+
+  /** Fails on a read past the copied document (a malformed length), instead of reading stale scratch bytes. */
+  private void check(int count) {
+    byte[] copy = bytes;
+    if (copy != null && (position + count > readLength(copy) || position + count < 0)) {
+      throw new IllegalStateException("BSON read past the document's end");
+    }
+  }
+
+  private static int readLength(byte[] copy) {
+    return (copy[0] & 0xFF) | (copy[1] & 0xFF) << 8 | (copy[2] & 0xFF) << 16 | (copy[3] & 0xFF) << 24;
+  }
+
+  private static void writeInt32(byte[] target, int value) {
+    target[0] = (byte) value;
+    target[1] = (byte) (value >>> 8);
+    target[2] = (byte) (value >>> 16);
+    target[3] = (byte) (value >>> 24);
+  }
+
   @Override
   public void close() {
+    if (scratch != null) {
+      scratch.busy = false;
+    }
     input.close();
+  }
+
+  /** A thread's scratch array, lent to one scanner at a time. */
+  private static final class Scratch {
+    final byte[] bytes = new byte[SCRATCH_BYTES];
+    boolean busy;
   }
 }

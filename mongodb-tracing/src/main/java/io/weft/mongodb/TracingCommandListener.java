@@ -15,7 +15,6 @@ import io.weft.core.instrumentation.DbTracing;
 import io.weft.core.instrumentation.SemanticAttributes;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bson.BsonDocument;
-import org.bson.io.BsonInputMark;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,7 +72,7 @@ final class TracingCommandListener implements CommandListener {
   private void start(CommandStartedEvent event, String name, @Nullable Span parent) {
     BsonDocument command = event.getCommand();
     try (BsonScanner scanner = BsonScanner.open(command)) {
-      BsonInputMark start = scanner.mark();
+      BsonScanner.Mark start = scanner.mark();
       String collection = MongoCommands.collection(name, scanner);
       DbTarget target = target(event.getDatabaseName(), event.getConnectionDescription().getServerAddress());
       String shape = null;

@@ -118,6 +118,28 @@ class CommandShapeTest {
   }
 
   @Test
+  void aCommandIsReadTwiceFromOneScannerSmallOrLarge() {
+    for (int documents : new int[] {1, 2_000}) { // about 60 bytes, and more than the scratch array's 16 KB
+      List<BsonValue> batch = new ArrayList<>();
+      for (int i = 0; i < documents; i++) {
+        batch.add(new BsonDocument("_id", new BsonInt32(i)).append("sku", new BsonString("sku-" + i)));
+      }
+      RawBsonDocument insert = new RawBsonDocument(new BsonDocument("insert", new BsonString("stock"))
+          .append("documents", new BsonArray(batch)).append("$db", new BsonString("shop")),
+          new org.bson.codecs.BsonDocumentCodec());
+      assertThat(insert.getByteBuffer().remaining() > BsonScanner.SCRATCH_BYTES).isEqualTo(documents > 1);
+      try (BsonScanner scanner = BsonScanner.open(insert)) {
+        BsonScanner.Mark start = scanner.mark();
+        String collection = MongoCommands.collection("insert", scanner);
+        scanner.reset(start);
+        assertThat(collection).isEqualTo("stock");
+        assertThat(CommandShape.of("insert", scanner, collection, CommandShape.DEFAULT_MAX_LENGTH))
+            .isEqualTo("{\"insert\": \"stock\", \"documents\": [{\"_id\": \"?\", \"sku\": \"?\"}]}");
+      }
+    }
+  }
+
+  @Test
   void aDatabaseCommandHasNoCollectionAndHidesItsArgument() {
     assertThat(shape("{\"aggregate\": 1, \"pipeline\": [{\"$currentOp\": {}}], \"cursor\": {}}"))
         .isEqualTo("{\"aggregate\": \"?\", \"pipeline\": [{\"$currentOp\": {}}], \"cursor\": {}}");
