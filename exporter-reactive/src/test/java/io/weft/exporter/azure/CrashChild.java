@@ -86,12 +86,21 @@ public final class CrashChild {
     LockSupport.park(); // until killed
   }
 
+  /**
+   * The spill files under {@code root}; at least 1 when one went away while the tree was walked (the exporter
+   * delivered and deleted it meanwhile), so that a caller polling for zero looks again.
+   */
   static long spillFiles(Path root) throws IOException {
     if (!Files.isDirectory(root)) {
       return 0;
     }
     try (Stream<Path> files = Files.walk(root)) {
       return files.filter(f -> f.toString().endsWith(SpillStore.SUFFIX)).count();
+    } catch (java.io.UncheckedIOException e) {
+      if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+        return 1;
+      }
+      throw e;
     }
   }
 }

@@ -41,13 +41,7 @@ class PersistenceTest {
   }
 
   long spillFiles() throws Exception {
-    Path spill = dir.resolve("spill");
-    if (!Files.isDirectory(spill)) {
-      return 0;
-    }
-    try (Stream<Path> files = Files.walk(spill)) {
-      return files.filter(f -> f.toString().endsWith(".spill")).count();
-    }
+    return CrashChild.spillFiles(dir.resolve("spill"));
   }
 
   static void await(BooleanSupplier condition, String what) {
