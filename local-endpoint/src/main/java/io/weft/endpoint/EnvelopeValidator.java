@@ -17,9 +17,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks one Application Insights envelope against the ingestion schema and Weft's spec
- * ({@code spec/appinsights-ingestion.md}): required fields per telemetry type, JSON types, the {@code time} and
- * {@code duration} formats and ranges, id formats, length limits, the instrumentation key, and known base types.
+ * Checks one Application Insights envelope against the ingestion schema: required fields per telemetry type, JSON
+ * types, the {@code time} and {@code duration} formats and ranges, id formats, length limits, the instrumentation
+ * key, and known base types.
  *
  * <p>Usable on its own in tests: {@code EnvelopeValidator.create("my-ikey").validate(json)} returns every problem
  * found, each a precise sentence naming the field; an empty list means the service would accept the item. Immutable

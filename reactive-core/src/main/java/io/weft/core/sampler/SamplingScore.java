@@ -7,7 +7,10 @@ import io.weft.core.internal.Hex;
  * Insights SDK computes the same score for the same operation id, so services sampling at the same percentage keep
  * or drop whole traces together. A trace is kept when {@code score < percentage}.
  *
- * <p>See {@code spec/appinsights-ingestion.md} §5; the Java SDKs' {@code SamplingScoreGeneratorV2} is the reference.
+ * <p>The computation: the id is repeated until it has at least eight characters; {@code h = 5381}, then {@code h =
+ * h * 33 + c} for each character (32-bit overflow); {@code Integer.MIN_VALUE} and {@code Integer.MAX_VALUE} become
+ * {@code Integer.MAX_VALUE - 1}, any other {@code h} its absolute value; the score is {@code 100 * h /
+ * Integer.MAX_VALUE}. An empty id scores 0.
  */
 public final class SamplingScore {
   private static final int MIN_LENGTH = 8;
