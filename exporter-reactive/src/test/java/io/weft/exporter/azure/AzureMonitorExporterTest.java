@@ -276,7 +276,7 @@ class AzureMonitorExporterTest {
     assertThat(metrics.delivered()).isEqualTo(3);
     assertThat(metrics.retried()).isEqualTo(3);
     // The slow request was processed before its late answer, so its items are stored twice: a client that timed
-    // out cannot know the service accepted them (rule 9 forbids duplicating only what the service confirmed).
+    // out cannot know the service accepted them (only what the service confirmed may never be sent twice).
     assertThat(endpoint.stats().requestsReceived()).isEqualTo(2);
     assertThat(endpoint.store().items()).hasSize(6);
   }

@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Spans → envelopes per rules 2–7, checked field by field after a real round trip: encoded as gzip NDJSON, posted
+ * Spans → envelopes (the mapping in the module README), checked field by field after a real round trip: encoded as gzip NDJSON, posted
  * to a local endpoint whose validator must accept every item.
  */
 class EnvelopeMappingTest {

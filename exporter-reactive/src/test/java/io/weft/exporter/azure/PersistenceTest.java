@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Disk spill (rule 11) end to end: spill, resend when healthy, crash safety, shutdown, cap. */
+/** Disk spill end to end: spill, resend when healthy, crash safety, shutdown, cap. */
 class PersistenceTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   @TempDir Path dir;
