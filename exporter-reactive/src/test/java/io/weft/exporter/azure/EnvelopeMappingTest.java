@@ -24,8 +24,8 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Spans → envelopes (the mapping in the module README), checked field by field after a real round trip: encoded as gzip NDJSON, posted
- * to a local endpoint whose validator must accept every item.
+ * Spans → envelopes (the mapping in the module README), checked field by field after a real round trip: encoded as
+ * gzip NDJSON, posted to a local endpoint whose validator must accept every item.
  */
 class EnvelopeMappingTest {
   static final String KEY = "11111111-2222-3333-4444-555555555555";
