@@ -379,7 +379,7 @@ public final class ReactorNettyClientTracing {
     @Override
     public void setHeader(Attempt attempt, String name, String value) {
       if (attempt.channel != null && attempt.request instanceof HttpClientRequest) {
-        ((HttpClientRequest) attempt.request).header(name, value);
+        ((HttpClientRequest) attempt.request).header(HeaderNames.of(name), value);
       }
     }
 

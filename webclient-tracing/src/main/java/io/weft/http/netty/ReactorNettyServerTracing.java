@@ -2,7 +2,6 @@ package io.weft.http.netty;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.AsciiString;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.weft.core.ContextKeys;
@@ -237,8 +236,6 @@ public final class ReactorNettyServerTracing {
   private enum Adapter implements HttpServerAdapter<HttpServerRequest, HttpServerResponse> {
     INSTANCE;
 
-    private static final AsciiString TRACEPARENT = AsciiString.cached(W3CTraceContext.TRACEPARENT);
-    private static final AsciiString TRACESTATE = AsciiString.cached(W3CTraceContext.TRACESTATE);
     private static final AttributeKey<ClientAddress> CLIENT_ADDRESS =
         AttributeKey.valueOf(ReactorNettyServerTracing.class, "clientAddress");
 
@@ -282,7 +279,7 @@ public final class ReactorNettyServerTracing {
     }
 
     static SpanContext extract(HttpHeaders headers) {
-      Iterator<String> traceparents = headers.valueStringIterator(TRACEPARENT);
+      Iterator<String> traceparents = headers.valueStringIterator(HeaderNames.TRACEPARENT);
       if (!traceparents.hasNext()) {
         return SpanContext.INVALID;
       }
@@ -290,13 +287,14 @@ public final class ReactorNettyServerTracing {
       if (traceparents.hasNext()) {
         return SpanContext.INVALID;
       }
-      Iterator<String> tracestates = headers.valueStringIterator(TRACESTATE);
+      Iterator<String> tracestates = headers.valueStringIterator(HeaderNames.TRACESTATE);
       if (!tracestates.hasNext()) {
         return W3CTraceContext.parse(traceparent, List.of());
       }
       String first = tracestates.next();
       // Netty's value iterator runs newest first; getAll keeps the order in which several headers arrived.
-      return W3CTraceContext.parse(traceparent, tracestates.hasNext() ? headers.getAll(TRACESTATE) : List.of(first));
+      return W3CTraceContext.parse(traceparent,
+          tracestates.hasNext() ? headers.getAll(HeaderNames.TRACESTATE) : List.of(first));
     }
 
     /** A connection's client address, formatted once per connection rather than once per request. */

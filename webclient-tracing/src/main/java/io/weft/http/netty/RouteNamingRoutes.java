@@ -18,9 +18,9 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * The {@link HttpServerRoutes} handed to {@link ReactorNettyServerTracing#routes}: registers every route on the real routes,
- * its handler wrapped so that the server span takes the route's template as its name. Routes given only as a
- * predicate keep the path name (their template is not known).
+ * The {@link HttpServerRoutes} handed to {@link ReactorNettyServerTracing#routes}: registers every route on the real
+ * routes, its handler wrapped so that the server span takes the route's template as its name. Routes given only as
+ * a predicate keep the path name (their template is not known).
  */
 final class RouteNamingRoutes implements HttpServerRoutes {
   private final HttpServerRoutes delegate;
