@@ -36,14 +36,10 @@ final class CommandShape {
     this.maxLength = maxLength;
   }
 
-  /** The shape of {@code command}, a command named {@code commandName} on {@code collection} (or null). */
-  static String of(String commandName, BsonDocument command, @Nullable String collection, int maxLength) {
-    try (BsonScanner scanner = BsonScanner.open(command)) {
-      return of(commandName, scanner, collection, maxLength);
-    }
-  }
-
-  /** As {@link #of(String, BsonDocument, String, int)}, from a scanner before the command's start. */
+  /**
+   * The shape of a command named {@code commandName} on {@code collection} (or null), read from a scanner before the
+   * command's start.
+   */
   static String of(String commandName, BsonScanner scanner, @Nullable String collection, int maxLength) {
     CommandShape shape = new CommandShape(Math.max(maxLength, 8));
     shape.command(commandName, scanner, collection);

@@ -1,7 +1,6 @@
 package io.weft.mongodb;
 
 import java.util.Set;
-import org.bson.BsonDocument;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,17 +43,10 @@ final class MongoCommands {
   }
 
   /**
-   * The collection {@code command} acts on, or null: the first field's string for the commands that take it there
-   * ({@code aggregate: 1} runs on the database and has none), {@code collection} for a {@code getMore}. Reads the
-   * command's top level, up to that field.
+   * The collection a command acts on, or null: the first field's string for the commands that take it there ({@code
+   * aggregate: 1} runs on the database and has none), {@code collection} for a {@code getMore}. Reads the command's
+   * top level from a scanner before its start, up to that field, and leaves the scanner anywhere.
    */
-  static @Nullable String collection(String commandName, BsonDocument command) {
-    try (BsonScanner scanner = BsonScanner.open(command)) {
-      return collection(commandName, scanner);
-    }
-  }
-
-  /** As {@link #collection(String, BsonDocument)}, from a scanner before the command's start; leaves it anywhere. */
   static @Nullable String collection(String commandName, BsonScanner scanner) {
     boolean getMore = "getMore".equals(commandName);
     if (!getMore && !COLLECTION_FIRST.contains(commandName)) {

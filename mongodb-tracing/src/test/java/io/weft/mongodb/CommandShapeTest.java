@@ -25,10 +25,24 @@ import org.junit.jupiter.api.Test;
 
 /** The shape rules on command documents as the driver reports them, one value type and one command at a time. */
 class CommandShapeTest {
+  /** The shape of {@code command}, read as the listener reads it. */
+  static String shapeOf(String name, BsonDocument command, String collection, int maxLength) {
+    try (BsonScanner scanner = BsonScanner.open(command)) {
+      return CommandShape.of(name, scanner, collection, maxLength);
+    }
+  }
+
+  /** The collection of {@code command}, read as the listener reads it. */
+  static String collectionOf(String name, BsonDocument command) {
+    try (BsonScanner scanner = BsonScanner.open(command)) {
+      return MongoCommands.collection(name, scanner);
+    }
+  }
+
   static String shape(String json) {
     BsonDocument command = BsonDocument.parse(json);
     String name = command.getFirstKey();
-    return CommandShape.of(name, command, MongoCommands.collection(name, command), CommandShape.DEFAULT_MAX_LENGTH);
+    return shapeOf(name, command, collectionOf(name, command), CommandShape.DEFAULT_MAX_LENGTH);
   }
 
   @Test
@@ -49,7 +63,7 @@ class CommandShapeTest {
         .append("nested", new BsonDocument("deeper", new BsonDocument("$gt", new BsonInt32(7))))
         .append("list", new BsonArray(List.of(new BsonInt32(1), new BsonInt32(2), new BsonInt32(3))));
     BsonDocument command = new BsonDocument("find", new BsonString("users")).append("filter", filter);
-    String shape = CommandShape.of("find", command, "users", CommandShape.DEFAULT_MAX_LENGTH);
+    String shape = shapeOf("find", command, "users", CommandShape.DEFAULT_MAX_LENGTH);
     assertThat(shape).isEqualTo("{\"find\": \"users\", \"filter\": {\"string\": \"?\", \"int\": \"?\", \"long\": \"?\", "
         + "\"double\": \"?\", \"decimal\": \"?\", \"bool\": \"?\", \"null\": \"?\", \"date\": \"?\", "
         + "\"timestamp\": \"?\", \"id\": \"?\", \"binary\": \"?\", \"regex\": \"?\", "
@@ -61,7 +75,7 @@ class CommandShapeTest {
   void aRawDocumentHasTheSameShape() {
     String json = "{\"find\": \"orders\", \"filter\": {\"a\": {\"$in\": [1, 2]}}, \"$db\": \"shop\"}";
     BsonDocument raw = RawBsonDocument.parse(json);
-    assertThat(CommandShape.of("find", raw, MongoCommands.collection("find", raw), 100))
+    assertThat(shapeOf("find", raw, collectionOf("find", raw), 100))
         .isEqualTo(shape(json)).isEqualTo("{\"find\": \"orders\", \"filter\": {\"a\": {\"$in\": [\"?\"]}}}");
   }
 
@@ -85,7 +99,7 @@ class CommandShapeTest {
         .isEqualTo("{\"commitTransaction\": \"?\"}");
     assertThat(shape("{\"abortTransaction\": 1, \"lsid\": {\"id\": 1}, \"txnNumber\": 2, \"autocommit\": false}"))
         .isEqualTo("{\"abortTransaction\": \"?\"}");
-    assertThat(MongoCommands.collection("commitTransaction", BsonDocument.parse("{\"commitTransaction\": 1}")))
+    assertThat(collectionOf("commitTransaction", BsonDocument.parse("{\"commitTransaction\": 1}")))
         .isNull();
   }
 
@@ -95,7 +109,7 @@ class CommandShapeTest {
         + "\"batchSize\": 3}")).isEqualTo("{\"getMore\": \"?\", \"collection\": \"orders\", \"batchSize\": \"?\"}");
     assertThat(shape("{\"killCursors\": \"orders\", \"cursors\": [{\"$numberLong\": \"1\"}, "
         + "{\"$numberLong\": \"2\"}]}")).isEqualTo("{\"killCursors\": \"orders\", \"cursors\": [\"?\"]}");
-    assertThat(MongoCommands.collection("getMore", BsonDocument.parse("{\"getMore\": 1, \"collection\": \"c\"}")))
+    assertThat(collectionOf("getMore", BsonDocument.parse("{\"getMore\": 1, \"collection\": \"c\"}")))
         .isEqualTo("c");
   }
 
@@ -108,7 +122,7 @@ class CommandShapeTest {
     documents.add(new BsonDocument("_id", new BsonInt32(-1)).append("note", new BsonString("odd one")));
     BsonDocument insert = new BsonDocument("insert", new BsonString("stock")).append("ordered", BsonBoolean.TRUE)
         .append("documents", new BsonArray(documents));
-    assertThat(CommandShape.of("insert", insert, "stock", CommandShape.DEFAULT_MAX_LENGTH))
+    assertThat(shapeOf("insert", insert, "stock", CommandShape.DEFAULT_MAX_LENGTH))
         .isEqualTo("{\"insert\": \"stock\", \"ordered\": \"?\", \"documents\": [{\"_id\": \"?\", \"sku\": \"?\"}, "
             + "{\"_id\": \"?\", \"note\": \"?\"}]}");
     assertThat(shape("{\"aggregate\": \"orders\", \"pipeline\": [{\"$match\": {\"a\": 1}}, {\"$match\": {\"a\": 2}}, "
@@ -155,7 +169,7 @@ class CommandShapeTest {
       filter.append("field" + i, new BsonInt32(i));
     }
     BsonDocument command = new BsonDocument("find", new BsonString("wide")).append("filter", filter);
-    String shape = CommandShape.of("find", command, "wide", 200);
+    String shape = shapeOf("find", command, "wide", 200);
     assertThat(shape).hasSize(200).startsWith("{\"find\": \"wide\", \"filter\": {\"field0\": \"?\"").endsWith("…");
   }
 
@@ -163,7 +177,7 @@ class CommandShapeTest {
   void fieldNamesAreEscaped() {
     BsonDocument command = new BsonDocument("find", new BsonString("we\"ird"))
         .append("filter", new BsonDocument("a\\b\n", new BsonInt32(1)));
-    assertThat(CommandShape.of("find", command, "we\"ird", 100))
+    assertThat(shapeOf("find", command, "we\"ird", 100))
         .isEqualTo("{\"find\": \"we\\\"ird\", \"filter\": {\"a\\\\b\\u000a\": \"?\"}}");
   }
 

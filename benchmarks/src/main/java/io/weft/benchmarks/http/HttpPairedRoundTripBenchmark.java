@@ -6,6 +6,7 @@ import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.weft.benchmarks.PairedLatencies;
 import io.weft.core.SpanContext;
 import io.weft.core.Tracer;
 import io.weft.core.export.SpanExporter;
@@ -19,7 +20,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -87,20 +87,6 @@ public class HttpPairedRoundTripBenchmark {
   private String plainUrl;
   private String tracedUrl;
   private long pairs;
-
-  /** Summed latencies of each side over an iteration. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Latencies {
-    public long untracedNanos;
-    public long tracedNanos;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      untracedNanos = 0;
-      tracedNanos = 0;
-    }
-  }
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -209,7 +195,7 @@ public class HttpPairedRoundTripBenchmark {
   }
 
   @Benchmark
-  public void pair(Latencies latencies) {
+  public void pair(PairedLatencies latencies) {
     if ((pairs++ & 1) == 0) {
       latencies.untracedNanos += timed(plainClient, plainUrl);
       latencies.tracedNanos += timed(tracedClient, tracedUrl);

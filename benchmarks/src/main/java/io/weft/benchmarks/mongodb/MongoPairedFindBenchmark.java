@@ -13,6 +13,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.weft.benchmarks.PairedLatencies;
 import io.weft.core.ContextKeys;
 import io.weft.core.Span;
 import io.weft.core.Tracer;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import org.bson.Document;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -81,20 +81,6 @@ public class MongoPairedFindBenchmark {
   private Span request;
   private Context context;
   private long pairs;
-
-  /** Summed latencies of each side over an iteration. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Latencies {
-    public long untracedNanos;
-    public long tracedNanos;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      untracedNanos = 0;
-      tracedNanos = 0;
-    }
-  }
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -152,7 +138,7 @@ public class MongoPairedFindBenchmark {
   }
 
   @Benchmark
-  public void pair(Latencies latencies) {
+  public void pair(PairedLatencies latencies) {
     if ((pairs++ & 1) == 0) {
       latencies.untracedNanos += timed(plain);
       latencies.tracedNanos += timed(tracedCollection);
