@@ -43,6 +43,8 @@ final class BsonScanner implements AutoCloseable {
   /** The document's bytes when copied (from 0: the length), else null and {@link #input} is read directly. */
   private final byte @org.jspecify.annotations.Nullable [] bytes;
   private final @org.jspecify.annotations.Nullable Scratch scratch;
+  /** The driver's input just after the length, for {@link #rewind()} when the document was not copied. */
+  private final @org.jspecify.annotations.Nullable BsonInputMark start;
   private int position;
   private byte[] name = new byte[16];
   private int nameLength;
@@ -57,9 +59,11 @@ final class BsonScanner implements AutoCloseable {
       input.readBytes(copy, 4, length - 4);
       this.bytes = copy;
       this.scratch = borrowed;
+      this.start = null;
     } else {
       this.bytes = null;
       this.scratch = null;
+      this.start = input.getMark(Integer.MAX_VALUE);
     }
     this.input = input;
     this.position = -4; // before the length: enter() at the top level steps over it
@@ -80,30 +84,19 @@ final class BsonScanner implements AutoCloseable {
         .getByteBuffer()));
   }
 
-  /** Where the scanner is, to come back to with {@link #reset}: to read a document twice. */
-  Mark mark() {
-    return new Mark(position, bytes != null ? null : input.getMark(Integer.MAX_VALUE));
-  }
-
-  /** Goes back to {@code mark}. */
-  void reset(Mark mark) {
-    position = mark.position;
-    if (mark.input != null) {
-      mark.input.reset();
+  /** Goes back to the document's start, as just opened: to read it twice. */
+  void rewind() {
+    position = -4;
+    if (start != null) {
+      start.reset();
     }
   }
-
-  /** A position in the document: in the copy, or the driver's input's own mark. */
-  record Mark(int position, @org.jspecify.annotations.Nullable BsonInputMark input) {}
 
   /** Steps into the document or array whose value comes next (or the top-level document). */
   void enter() {
     if (position == -4) {
-      position = 0;
-      if (bytes != null) {
-        position = 4;
-      }
-      return; // the length was read when the scanner opened
+      position = bytes != null ? 4 : 0; // the length was read when the scanner opened
+      return;
     }
     readInt32();
   }

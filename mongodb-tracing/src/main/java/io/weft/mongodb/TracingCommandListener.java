@@ -72,12 +72,11 @@ final class TracingCommandListener implements CommandListener {
   private void start(CommandStartedEvent event, String name, @Nullable Span parent) {
     BsonDocument command = event.getCommand();
     try (BsonScanner scanner = BsonScanner.open(command)) {
-      BsonScanner.Mark start = scanner.mark();
       String collection = MongoCommands.collection(name, scanner);
       DbTarget target = target(event.getDatabaseName(), event.getConnectionDescription().getServerAddress());
       String shape = null;
       if (!db.standardNames()) { // a custom namer may read the shape: build it before the span
-        scanner.reset(start);
+        scanner.rewind();
         shape = CommandShape.of(name, scanner, collection, tracing.maxQueryTextLength());
       }
       SpanBuilder builder = db.spanBuilder(db.spanName(target, name, collection, shape != null ? shape : ""), target)
@@ -90,7 +89,7 @@ final class TracingCommandListener implements CommandListener {
         if (!db.sanitizeQueryText()) {
           shape = CommandShape.raw(command, tracing.maxQueryTextLength());
         } else if (shape == null) {
-          scanner.reset(start);
+          scanner.rewind();
           shape = CommandShape.of(name, scanner, collection, tracing.maxQueryTextLength());
         }
         span.setAttribute(SemanticAttributes.DB_QUERY_TEXT, shape);

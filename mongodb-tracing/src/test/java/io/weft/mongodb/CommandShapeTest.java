@@ -143,9 +143,8 @@ class CommandShapeTest {
           new org.bson.codecs.BsonDocumentCodec());
       assertThat(insert.getByteBuffer().remaining() > BsonScanner.SCRATCH_BYTES).isEqualTo(documents > 1);
       try (BsonScanner scanner = BsonScanner.open(insert)) {
-        BsonScanner.Mark start = scanner.mark();
         String collection = MongoCommands.collection("insert", scanner);
-        scanner.reset(start);
+        scanner.rewind();
         assertThat(collection).isEqualTo("stock");
         assertThat(CommandShape.of("insert", scanner, collection, CommandShape.DEFAULT_MAX_LENGTH))
             .isEqualTo("{\"insert\": \"stock\", \"documents\": [{\"_id\": \"?\", \"sku\": \"?\"}]}");
