@@ -5,11 +5,13 @@ import java.util.Arrays;
 import org.bson.BsonBinaryReader;
 import org.bson.BsonDocument;
 import org.bson.BsonReader;
+import org.bson.ByteBuf;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
 import org.bson.io.BsonInput;
 import org.bson.io.BsonInputMark;
 import org.bson.io.ByteBufferBsonInput;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A forward-only scanner over a document's BSON bytes that compares field names without turning them into strings
@@ -39,49 +41,61 @@ final class BsonScanner implements AutoCloseable {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  private final BsonInput input;
-  /** The document's bytes when copied (from 0: the length), else null and {@link #input} is read directly. */
-  private final byte @org.jspecify.annotations.Nullable [] bytes;
-  private final @org.jspecify.annotations.Nullable Scratch scratch;
+  /** The thread's scratch this scanner belongs to (and is handed back to on close), or null for a one-off. */
+  private final @Nullable Scratch owner;
+  /** The driver's input, read directly when the document was not copied; closed with the scanner. */
+  private @Nullable BsonInput input;
+  /** The document's bytes when copied (from 0: its length), else null and {@link #input} is read directly. */
+  private byte @Nullable [] bytes;
   /** The driver's input just after the length, for {@link #rewind()} when the document was not copied. */
-  private final @org.jspecify.annotations.Nullable BsonInputMark start;
+  private @Nullable BsonInputMark start;
   private int position;
   private byte[] name = new byte[16];
   private int nameLength;
 
-  private BsonScanner(BsonInput input) {
-    Scratch borrowed = SCRATCH.get();
-    int length = input.readInt32();
-    if (!borrowed.busy && length >= 5 && length <= borrowed.bytes.length) {
-      borrowed.busy = true;
-      byte[] copy = borrowed.bytes;
-      writeInt32(copy, length);
-      input.readBytes(copy, 4, length - 4);
-      this.bytes = copy;
-      this.scratch = borrowed;
-      this.start = null;
-    } else {
-      this.bytes = null;
-      this.scratch = null;
-      this.start = input.getMark(Integer.MAX_VALUE);
-    }
-    this.input = input;
-    this.position = -4; // before the length: enter() at the top level steps over it
+  private BsonScanner(@Nullable Scratch owner) {
+    this.owner = owner;
   }
 
-  /** A scanner positioned before {@code document}'s length. */
+  /**
+   * A scanner positioned before {@code document}'s length. A thread's first open scanner is its reused one, over a
+   * copy in its scratch array; one opened while that is in use, or over a larger document, reads the driver's input.
+   */
   static BsonScanner open(BsonDocument document) {
+    Scratch scratch = SCRATCH.get();
     if (document instanceof RawBsonDocument raw) {
-      return new BsonScanner(new ByteBufferBsonInput(raw.getByteBuffer()));
+      ByteBuf buffer = raw.getByteBuffer();
+      int length = buffer.remaining();
+      if (!scratch.busy && length >= 5 && length <= scratch.bytes.length) {
+        buffer.get(scratch.bytes, 0, length); // the copy starts with the document's own length
+        buffer.release();
+        return scratch.lend(null);
+      }
+      return overInput(new ByteBufferBsonInput(buffer), scratch);
     }
     BsonReader reader = document.asBsonReader();
     if (reader instanceof BsonBinaryReader binary) { // the driver's lazy documents read their own bytes
-      return new BsonScanner(binary.getBsonInput());
+      return overInput(binary.getBsonInput(), scratch);
     }
     reader.close();
     // a document built in memory (not what the driver hands listeners): encode it once
-    return new BsonScanner(new ByteBufferBsonInput(new RawBsonDocument(document, new BsonDocumentCodec())
-        .getByteBuffer()));
+    return overInput(new ByteBufferBsonInput(new RawBsonDocument(document, new BsonDocumentCodec())
+        .getByteBuffer()), scratch);
+  }
+
+  /** Copies the document {@code input} is at into the scratch array when it fits and is free, else reads it. */
+  private static BsonScanner overInput(BsonInput input, Scratch scratch) {
+    int length = input.readInt32();
+    if (!scratch.busy && length >= 5 && length <= scratch.bytes.length) {
+      writeInt32(scratch.bytes, length);
+      input.readBytes(scratch.bytes, 4, length - 4);
+      return scratch.lend(input);
+    }
+    BsonScanner scanner = new BsonScanner(null);
+    scanner.input = input;
+    scanner.start = input.getMark(Integer.MAX_VALUE);
+    scanner.position = -4; // before the length: enter() at the top level steps over it
+    return scanner;
   }
 
   /** Goes back to the document's start, as just opened: to read it twice. */
@@ -147,7 +161,7 @@ final class BsonScanner implements AutoCloseable {
   String readString() {
     byte[] copy = bytes;
     if (copy == null) {
-      return input.readString();
+      return input().readString();
     }
     int length = readInt32(); // with the trailing zero
     String value = new String(copy, position, Math.max(length - 1, 0), StandardCharsets.UTF_8);
@@ -199,7 +213,7 @@ final class BsonScanner implements AutoCloseable {
   private byte readByte() {
     byte[] copy = bytes;
     if (copy == null) {
-      return input.readByte();
+      return input().readByte();
     }
     check(1);
     return copy[position++];
@@ -208,7 +222,7 @@ final class BsonScanner implements AutoCloseable {
   private int readInt32() {
     byte[] copy = bytes;
     if (copy == null) {
-      return input.readInt32();
+      return input().readInt32();
     }
     check(4);
     int value = (copy[position] & 0xFF) | (copy[position + 1] & 0xFF) << 8 | (copy[position + 2] & 0xFF) << 16
@@ -219,7 +233,7 @@ final class BsonScanner implements AutoCloseable {
 
   private long readInt64() {
     if (bytes == null) {
-      return input.readInt64();
+      return input().readInt64();
     }
     long low = readInt32() & 0xFFFFFFFFL;
     long high = readInt32() & 0xFFFFFFFFL;
@@ -231,7 +245,7 @@ final class BsonScanner implements AutoCloseable {
       throw new IllegalStateException("negative BSON length: " + count);
     }
     if (bytes == null) {
-      input.skip(count);
+      input().skip(count);
       return;
     }
     check(count);
@@ -263,17 +277,44 @@ final class BsonScanner implements AutoCloseable {
     target[3] = (byte) (value >>> 24);
   }
 
-  @Override
-  public void close() {
-    if (scratch != null) {
-      scratch.busy = false;
+  /** The driver's input of a scanner that did not copy its document. */
+  private BsonInput input() {
+    BsonInput opened = input;
+    if (opened == null) {
+      throw new IllegalStateException("the scanner is closed");
     }
-    input.close();
+    return opened;
   }
 
-  /** A thread's scratch array, lent to one scanner at a time. */
+  @Override
+  public void close() {
+    BsonInput opened = input;
+    input = null;
+    start = null;
+    if (owner != null) {
+      bytes = null;
+      owner.busy = false;
+    }
+    if (opened != null) {
+      opened.close();
+    }
+  }
+
+  /** A thread's scratch array and scanner, lent to one reader at a time. */
   private static final class Scratch {
     final byte[] bytes = new byte[SCRATCH_BYTES];
+    final BsonScanner scanner = new BsonScanner(this);
     boolean busy;
+
+    /** The thread's scanner over the document copied into {@link #bytes}; {@code input} is closed with it. */
+    BsonScanner lend(@Nullable BsonInput input) {
+      busy = true;
+      scanner.input = input;
+      scanner.bytes = bytes;
+      scanner.start = null;
+      scanner.position = -4;
+      scanner.nameLength = 0;
+      return scanner;
+    }
   }
 }

@@ -29,21 +29,38 @@ final class CommandShape {
   static final int DEFAULT_MAX_LENGTH = 2048;
   private static final String ELLIPSIS = "…";
 
-  private final StringBuilder text = new StringBuilder(128);
-  private final int maxLength;
+  /** Shapes kept as strings: a command of a shape seen recently costs no new string. */
+  private static final RecentTexts RECENT = new RecentTexts(256, 1024);
+  /** A builder that grew past this is not kept for the thread's next shape. */
+  private static final int KEPT_CAPACITY = 4096;
+  private static final ThreadLocal<CommandShape> REUSED = ThreadLocal.withInitial(CommandShape::new);
 
-  private CommandShape(int maxLength) {
-    this.maxLength = maxLength;
+  private StringBuilder text = new StringBuilder(128);
+  private int maxLength;
+  private boolean busy;
+
+  private CommandShape() {
   }
 
   /**
    * The shape of a command named {@code commandName} on {@code collection} (or null), read from a scanner before the
-   * command's start.
+   * command's start. Written into the thread's reused builder; a shape seen recently comes back as the same string.
    */
   static String of(String commandName, BsonScanner scanner, @Nullable String collection, int maxLength) {
-    CommandShape shape = new CommandShape(Math.max(maxLength, 8));
-    shape.command(commandName, scanner, collection);
-    return shape.finish();
+    CommandShape reused = REUSED.get();
+    CommandShape shape = reused.busy ? new CommandShape() : reused;
+    shape.busy = true;
+    shape.maxLength = Math.max(maxLength, 8);
+    try {
+      shape.command(commandName, scanner, collection);
+      return shape.finish();
+    } finally {
+      shape.text.setLength(0);
+      if (shape.text.capacity() > KEPT_CAPACITY) {
+        shape.text = new StringBuilder(128);
+      }
+      shape.busy = false;
+    }
   }
 
   /**
@@ -197,13 +214,13 @@ final class CommandShape {
   }
 
   private String finish() {
-    if (!full()) {
-      return text.toString();
+    if (full()) {
+      text.setLength(maxLength - ELLIPSIS.length());
+      if (Character.isHighSurrogate(text.charAt(text.length() - 1))) {
+        text.setLength(text.length() - 1);
+      }
+      text.append(ELLIPSIS);
     }
-    text.setLength(maxLength - ELLIPSIS.length());
-    if (Character.isHighSurrogate(text.charAt(text.length() - 1))) {
-      text.setLength(text.length() - 1);
-    }
-    return text.append(ELLIPSIS).toString();
+    return RECENT.get(text);
   }
 }

@@ -216,4 +216,24 @@ class CommandShapeTest {
         + "\"code\": 11000, \"errmsg\": \"E11000 duplicate key\"}], \"ok\": 1}")))
         .as("the driver's replies are raw documents").isEqualTo(insert);
   }
+
+  @Test
+  void aRepeatedShapeIsTheSameStringAndAScannerOpenedInsideAnotherReadsItsOwnDocument() {
+    RawBsonDocument first = RawBsonDocument.parse("{\"find\": \"orders\", \"filter\": {\"_id\": 1}}");
+    RawBsonDocument second = RawBsonDocument.parse("{\"find\": \"orders\", \"filter\": {\"_id\": 2}}");
+    RawBsonDocument other = RawBsonDocument.parse("{\"delete\": \"carts\", \"deletes\": [{\"q\": {}}]}");
+
+    String shape = shapeOf("find", first, "orders", CommandShape.DEFAULT_MAX_LENGTH);
+    assertThat(shape).isEqualTo("{\"find\": \"orders\", \"filter\": {\"_id\": \"?\"}}");
+    assertThat(shapeOf("find", second, "orders", CommandShape.DEFAULT_MAX_LENGTH))
+        .as("one string per shape, not per command").isSameAs(shape);
+
+    try (BsonScanner outer = BsonScanner.open(first)) { // the thread's reused scanner is busy: the inner one is new
+      outer.enter();
+      assertThat(outer.next()).isEqualTo(BsonScanner.STRING);
+      assertThat(shapeOf("delete", other, "carts", CommandShape.DEFAULT_MAX_LENGTH))
+          .isEqualTo("{\"delete\": \"carts\", \"deletes\": [{\"q\": {}}]}");
+      assertThat(outer.readString()).as("the outer scanner still reads its own document").isEqualTo("orders");
+    }
+  }
 }
