@@ -63,6 +63,21 @@ public final class R2dbcTracing {
     return new Builder(db);
   }
 
+  /**
+   * Whether {@code factory} is traced by Weft already, itself or under a factory that wraps it (a connection pool):
+   * wrapping it again would record every statement twice.
+   */
+  public static boolean isTraced(ConnectionFactory factory) {
+    Object current = factory;
+    for (int depth = 0; depth < 16 && current != null; depth++) {
+      if (current instanceof TracingConnectionFactory) {
+        return true;
+      }
+      current = current instanceof io.r2dbc.spi.Wrapped<?> wrapped ? wrapped.unwrap() : null;
+    }
+    return false;
+  }
+
   /** Wraps {@code factory}; {@code db.system} comes from its metadata, server and database are unknown. */
   public ConnectionFactory wrap(ConnectionFactory factory) {
     return wrap(factory, null);

@@ -66,6 +66,16 @@ public final class Tracer {
   }
 
   /**
+   * A tracer configured from {@code config} as the global one is: service name, sampling percentage, and every
+   * exporter a {@link io.weft.core.export.SpanExporterProvider} on the class path offers for those settings.
+   *
+   * @throws IllegalArgumentException if a setting is invalid
+   */
+  public static Tracer fromConfig(WeftConfig config) {
+    return GlobalTracer.fromConfig(config);
+  }
+
+  /**
    * Installs {@code tracer} as the {@link #global()} tracer, for integrations configured by URL or SPI, and returns
    * the previous one (null if none had been created).
    */

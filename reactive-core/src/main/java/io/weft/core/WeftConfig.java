@@ -66,6 +66,15 @@ public final class WeftConfig {
     return new WeftConfig(props::get, env::get);
   }
 
+  /**
+   * Settings from two lookups, read like system properties and environment variables (for frameworks with a
+   * configuration of their own: a Spring {@code Environment}, say).
+   */
+  public static WeftConfig of(UnaryOperator<@Nullable String> systemProperties,
+      UnaryOperator<@Nullable String> environment) {
+    return new WeftConfig(systemProperties, environment);
+  }
+
   /** The trimmed value of {@code systemProperty}, else of {@code environmentVariable}; null when both are blank. */
   public @Nullable String get(String systemProperty, String environmentVariable) {
     String value = trimmed(properties.apply(systemProperty));

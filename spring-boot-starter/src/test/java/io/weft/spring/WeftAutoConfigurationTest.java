@@ -1,0 +1,59 @@
+package io.weft.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import io.weft.core.Tracer;
+import io.weft.core.export.InMemorySpanExporter;
+import io.weft.r2dbc.R2dbcTracing;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+
+/** Which parts the starter turns on, and each property that turns one off. */
+class WeftAutoConfigurationTest {
+  final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(WeftAutoConfiguration.class))
+      .withPropertyValues("spring.application.name=shop")
+      .withBean("factory", ConnectionFactory.class, () -> ConnectionFactories.get("r2dbc:h2:mem:///opt-out"));
+
+  @Test
+  void everyPartIsOnByDefaultAndTheServiceNameIsTheApplicationsName() {
+    runner.run(context -> {
+      assertThat(context).hasSingleBean(Tracer.class).hasSingleBean(HttpHandlerDecoratorFactory.class)
+          .hasSingleBean(WebClientCustomizer.class);
+      assertThat(context.getBean(Tracer.class).resource().serviceName()).isEqualTo("shop");
+      assertThat(R2dbcTracing.isTraced(context.getBean(ConnectionFactory.class))).isTrue();
+      assertThat(Tracer.global()).isSameAs(context.getBean(Tracer.class));
+    });
+  }
+
+  @Test
+  void eachPartHasItsOwnOptOut() {
+    runner.withPropertyValues("weft.webflux.enabled=false").run(context ->
+        assertThat(context).doesNotHaveBean(HttpHandlerDecoratorFactory.class).hasSingleBean(Tracer.class));
+    runner.withPropertyValues("weft.webclient.enabled=false").run(context ->
+        assertThat(context).doesNotHaveBean(WebClientCustomizer.class));
+    runner.withPropertyValues("weft.r2dbc.enabled=false").run(context ->
+        assertThat(R2dbcTracing.isTraced(context.getBean(ConnectionFactory.class))).isFalse());
+    runner.withPropertyValues("weft.enabled=false").run(context ->
+        assertThat(context).doesNotHaveBean(Tracer.class).doesNotHaveBean(HttpHandlerDecoratorFactory.class));
+    runner.withPropertyValues("weft.service-name=checkout").run(context ->
+        assertThat(context.getBean(Tracer.class).resource().serviceName()).isEqualTo("checkout"));
+  }
+
+  @Test
+  void aFactoryTracedAlreadyIsNotWrappedTwiceAndTheApplicationsTracerWins() {
+    Tracer own = Tracer.builder().serviceName("own").exporter(InMemorySpanExporter.create()).build();
+    ConnectionFactory traced = R2dbcTracing.create(own).wrap(ConnectionFactories.get("r2dbc:h2:mem:///traced"));
+    runner.withAllowBeanDefinitionOverriding(true)
+        .withBean("factory", ConnectionFactory.class, () -> traced).withBean(Tracer.class, () -> own)
+        .run(context -> {
+          assertThat(context.getBean(ConnectionFactory.class)).isSameAs(traced);
+          assertThat(context.getBean(Tracer.class)).isSameAs(own);
+        });
+  }
+}
