@@ -34,15 +34,19 @@ final class TestApps {
 
   static final org.slf4j.Logger LOG = LoggerFactory.getLogger(TestApps.class);
 
+  /** Boot's MongoDB clients: these apps keep no data in MongoDB (WeftAutoConfigurationTest covers it). */
+  static final String MONGO = "org.springframework.boot.mongodb.autoconfigure.MongoAutoConfiguration";
+  static final String MONGO_REACTIVE = "org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration";
+
   /** The orders service: R2DBC on H2, and a WebClient to inventory. */
   @SpringBootConfiguration
-  @EnableAutoConfiguration
+  @EnableAutoConfiguration(excludeName = {MONGO, MONGO_REACTIVE})
   @Import(OrdersController.class)
   static class Orders {}
 
   /** The inventory service. */
   @SpringBootConfiguration
-  @EnableAutoConfiguration
+  @EnableAutoConfiguration(excludeName = {MONGO, MONGO_REACTIVE})
   @Import(InventoryController.class)
   static class Inventory {}
 

@@ -7,7 +7,15 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.weft.core.Tracer;
 import io.weft.core.export.InMemorySpanExporter;
 import io.weft.r2dbc.R2dbcTracing;
+import com.mongodb.reactivestreams.client.MongoClient;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.mongodb.autoconfigure.MongoReactiveAutoConfiguration;
+import reactor.core.publisher.Mono;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
@@ -55,5 +63,28 @@ class WeftAutoConfigurationTest {
           assertThat(context.getBean(ConnectionFactory.class)).isSameAs(traced);
           assertThat(context.getBean(Tracer.class)).isSameAs(own);
         });
+  }
+
+  @Test
+  void theReactiveMongoClientBootBuildsIsTraced() {
+    MongoServer server = new MongoServer(new MemoryBackend());
+    server.bind("127.0.0.1", 0);
+    InetSocketAddress address = server.getLocalAddress();
+    InMemorySpanExporter exported = InMemorySpanExporter.create();
+    Tracer tracer = Tracer.builder().serviceName("shop").exporter(exported).build();
+    try {
+      runner.withConfiguration(AutoConfigurations.of(MongoReactiveAutoConfiguration.class))
+          .withBean(Tracer.class, () -> tracer)
+          .withPropertyValues("spring.mongodb.uri=mongodb://127.0.0.1:" + address.getPort() + "/shop")
+          .run(context -> {
+            MongoClient client = context.getBean(MongoClient.class);
+            Mono.from(client.getDatabase("shop").getCollection("orders").insertOne(new Document("_id", 1)))
+                .block(Duration.ofSeconds(30));
+          });
+      assertThat(exported.spans()).filteredOn(span -> span.name().equals("insert orders")).singleElement()
+          .satisfies(span -> assertThat(span.attributes().get("db.system")).isEqualTo("mongodb"));
+    } finally {
+      server.shutdownNow();
+    }
   }
 }
