@@ -157,6 +157,16 @@ public class WeftAutoConfiguration {
     }
   }
 
+  /** Weft on every {@code ObservationRegistry}: observations become spans, duplicates of Weft's own are off. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+  static class Observations {
+    @Bean
+    static BeanPostProcessor weftObservations(ObjectProvider<Tracer> tracer, ObjectProvider<WeftProperties> properties) {
+      return new WeftObservations(tracer, properties);
+    }
+  }
+
   /** Database spans for every reactive MongoDB client Spring Boot builds. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"com.mongodb.reactivestreams.client.MongoClient",

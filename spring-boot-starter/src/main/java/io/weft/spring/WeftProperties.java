@@ -33,6 +33,8 @@ public class WeftProperties {
   private final Part reactorContextPropagation = new Part();
   /** The current trace and span ids in the MDC (traceId, spanId) and in Spring Boot's log lines. */
   private final Part logCorrelation = new Part();
+  /** Spans for Micrometer observations (libraries instrumented with Micrometer Observation). */
+  private final Part observations = new Part();
   /**
    * Turns off the Micrometer observations Weft already traces itself (HTTP server and client, R2DBC, MongoDB), so
    * that Micrometer Tracing, when present, does not record the same calls again.
@@ -93,6 +95,10 @@ public class WeftProperties {
 
   public Part getLogCorrelation() {
     return logCorrelation;
+  }
+
+  public Part getObservations() {
+    return observations;
   }
 
   public Part getSuppressDuplicateObservations() {

@@ -8,6 +8,9 @@ import io.weft.core.Tracer;
 import io.weft.core.export.InMemorySpanExporter;
 import io.weft.r2dbc.R2dbcTracing;
 import com.mongodb.reactivestreams.client.MongoClient;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.weft.core.export.SpanData;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.net.InetSocketAddress;
@@ -86,5 +89,32 @@ class WeftAutoConfigurationTest {
     } finally {
       server.shutdownNow();
     }
+  }
+
+  @Test
+  void observationsBecomeSpansExceptThoseWeftTracesItself() {
+    InMemorySpanExporter exported = InMemorySpanExporter.create();
+    Tracer tracer = Tracer.builder().serviceName("shop").exporter(exported).build();
+    runner.withBean(Tracer.class, () -> tracer).withBean(ObservationRegistry.class, ObservationRegistry::create)
+        .run(context -> {
+          ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+          Observation.createNotStarted("cache.get", registry).observe(() -> { });
+          Observation.createNotStarted("http.server.requests", registry).observe(() -> { });
+          Observation.createNotStarted("reactor.netty.http.client.response.time", registry).observe(() -> { });
+        });
+    assertThat(exported.spans()).extracting(SpanData::name).containsExactly("cache.get");
+
+    runner.withPropertyValues("weft.suppress-duplicate-observations.enabled=false", "weft.webclient.enabled=false")
+        .withBean(ObservationRegistry.class, ObservationRegistry::create).run(context -> {
+          ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+          assertThat(Observation.start("http.server.requests", registry).isNoop()).isFalse();
+        });
+    runner.withPropertyValues("weft.webflux.enabled=false")
+        .withBean(ObservationRegistry.class, ObservationRegistry::create).run(context -> {
+          ObservationRegistry registry = context.getBean(ObservationRegistry.class);
+          assertThat(Observation.start("http.server.requests", registry).isNoop())
+              .as("Weft does not trace the server: Boot's observation stays").isFalse();
+          assertThat(Observation.start("http.client.requests", registry).isNoop()).isTrue();
+        });
   }
 }
