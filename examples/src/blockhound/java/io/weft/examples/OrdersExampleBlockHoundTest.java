@@ -20,7 +20,7 @@ class OrdersExampleBlockHoundTest {
   void theExampleNeverBlocksItsEventLoops() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     OrdersExample.Result result = OrdersExample.run(
-        new OrdersExample.Options(100, 400, Duration.ofSeconds(30), null, null, false, "vertx"),
+        new OrdersExample.Options(100, 400, Duration.ofSeconds(30), null, null, false, "vertx", "reactor-netty"),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertThat(BlockHoundExtension.takeDetected()).as("also those whose error a library caught and logged").isEmpty();

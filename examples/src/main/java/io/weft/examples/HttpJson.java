@@ -8,7 +8,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
 /** JSON answers for the example's reactor-netty handlers. */
-final class HttpJson {
+public final class HttpJson {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private HttpJson() {}
@@ -20,7 +20,7 @@ final class HttpJson {
   }
 
   /** {@code {"error": message}}. */
-  static String error(@Nullable String message) {
+  public static String error(@Nullable String message) {
     return JSON.createObjectNode().put("error", message).toString();
   }
 }

@@ -140,7 +140,7 @@ final class LoadGenerator {
   }
 
   static int readId(int i) {
-    return 1 + i % OrdersService.SEEDED_ORDERS;
+    return 1 + i % OrderStore.SEEDED_ORDERS;
   }
 
   /** How many lines order {@code i} has: one to three, each a different SKU. */

@@ -54,7 +54,7 @@ public final class OrdersExample {
 
   /** The command-line options; see the class comment. */
   record Options(int requests, double rate, Duration duration, @Nullable String connectionString,
-      @Nullable Path summaryJson, boolean keepRunning, String inventory) {
+      @Nullable Path summaryJson, boolean keepRunning, String inventory, String orders) {
 
     static final String USAGE = """
         Usage: OrdersExample [options]
@@ -66,6 +66,8 @@ public final class OrdersExample {
           --summary-json FILE       also write the accounting and the tables as JSON
           --keep-running            serve until Ctrl-C after the load, printing URLs to try
           --inventory STACK         what serves the inventory service: vertx (default) or reactor-netty
+          --orders STACK            what serves the orders service: reactor-netty (default) or spring
+                                    (Spring Boot WebFlux, traced by weft-spring-boot-starter alone)
         """;
 
     Options {
@@ -80,6 +82,9 @@ public final class OrdersExample {
       }
       if (!inventory.equals("vertx") && !inventory.equals("reactor-netty")) {
         throw new IllegalArgumentException("--inventory must be vertx or reactor-netty: " + inventory);
+      }
+      if (!orders.equals("reactor-netty") && !orders.equals("spring")) {
+        throw new IllegalArgumentException("--orders must be reactor-netty or spring: " + orders);
       }
       if (connectionString != null) {
         try {
@@ -110,6 +115,7 @@ public final class OrdersExample {
       Path summaryJson = null;
       boolean keepRunning = false;
       String inventory = "vertx";
+      String orders = "reactor-netty";
       boolean durationGiven = false;
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
@@ -124,6 +130,7 @@ public final class OrdersExample {
           case "--summary-json" -> summaryJson = Path.of(value(args, ++i, arg));
           case "--keep-running" -> keepRunning = true;
           case "--inventory" -> inventory = value(args, ++i, arg);
+          case "--orders" -> orders = value(args, ++i, arg);
           default -> throw new IllegalArgumentException("unknown option: " + arg);
         }
       }
@@ -131,7 +138,7 @@ public final class OrdersExample {
       int total = requests == null ? (int) Math.min(Integer.MAX_VALUE, planned)
           // Both given: stop at whichever limit comes first.
           : durationGiven ? (int) Math.min(requests, planned) : requests;
-      return new Options(total, rate, duration, connectionString, summaryJson, keepRunning, inventory);
+      return new Options(total, rate, duration, connectionString, summaryJson, keepRunning, inventory, orders);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -224,14 +231,16 @@ public final class OrdersExample {
         .exporter(exporter).build();
     StockDatabase stockDatabase = null;
     InventoryService inventory = null;
-    OrdersService service = null;
+    OrdersServer service = null;
     CountDownLatch closed = new CountDownLatch(1);
     try {
       stockDatabase = StockDatabase.start(inventoryTracer);
       inventory = options.inventory().equals("reactor-netty")
           ? ReactorNettyInventoryService.start(inventoryTracer, stockDatabase.stock())
           : VertxInventoryService.start(inventoryTracer, stockDatabase.stock());
-      service = OrdersService.start(orders, inventory.baseUrl());
+      service = options.orders().equals("spring")
+          ? io.weft.examples.spring.SpringOrdersService.start(orders, inventory.baseUrl())
+          : OrdersService.start(orders, inventory.baseUrl());
       out.println(endpoint != null
           ? "Weft example: orders " + service.baseUrl() + " -> inventory " + inventory.baseUrl()
               + ", telemetry to the embedded Application Insights endpoint " + endpoint.url()
@@ -386,7 +395,7 @@ public final class OrdersExample {
    * Serves until the JVM is stopped (Ctrl-C), after printing what to try. The shutdown hook wakes this (main) thread
    * and waits, bounded, until {@code closed} says the caller has shut everything down (the exporter flushes then).
    */
-  private static void keepRunning(OrdersService service, @Nullable LocalEndpoint endpoint, Summary summary,
+  private static void keepRunning(OrdersServer service, @Nullable LocalEndpoint endpoint, Summary summary,
       CountDownLatch closed, PrintStream out) {
     String orders = service.baseUrl();
     out.println();

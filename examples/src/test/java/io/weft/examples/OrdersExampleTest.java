@@ -64,7 +64,7 @@ class OrdersExampleTest {
   static void runExample() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     OrdersExample.Options options = new OrdersExample.Options(REQUESTS, 400, Duration.ofSeconds(30), null,
-        dir.resolve("summary.json"), false, "vertx");
+        dir.resolve("summary.json"), false, "vertx", "reactor-netty");
     result = OrdersExample.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     output = bytes.toString(StandardCharsets.UTF_8);
     byId = new HashMap<>();
@@ -117,8 +117,8 @@ class OrdersExampleTest {
           d -> d.field("data")).containsExactly(
           tuple("InProc", "validate", null, null),
           tuple("SQL", "BEGIN", "orders", "BEGIN"),
-          tuple("SQL", "INSERT orders", "orders", OrdersService.INSERT_ORDER),
-          tuple("SQL", "INSERT order_lines", "orders", OrdersService.INSERT_LINE),
+          tuple("SQL", "INSERT orders", "orders", OrderStore.INSERT_ORDER),
+          tuple("SQL", "INSERT order_lines", "orders", OrderStore.INSERT_LINE),
           tuple("Http", "POST /reserve", http(deps).field("target"), http(deps).field("data")),
           created ? tuple("SQL", "COMMIT", "orders", "COMMIT") : tuple("SQL", "ROLLBACK", "orders", "ROLLBACK"));
       assertThat(deps).filteredOn(d -> !"Http".equals(d.field("type")))
@@ -164,17 +164,17 @@ class OrdersExampleTest {
     for (TelemetryItem request : requests("orders", "GET /orders/{id}")) {
       assertThat(childrenOf(request)).extracting(d -> d.field("type"), TelemetryItem::name, d -> d.field("target"),
           d -> d.field("data")).containsExactly(
-          tuple("SQL", "SELECT orders", "orders", OrdersService.SELECT_ORDER),
-          tuple("SQL", "SELECT order_lines", "orders", OrdersService.SELECT_LINES));
+          tuple("SQL", "SELECT orders", "orders", OrderStore.SELECT_ORDER),
+          tuple("SQL", "SELECT order_lines", "orders", OrderStore.SELECT_LINES));
     }
     for (TelemetryItem request : requests("orders", "GET /orders/{id}/slow")) {
       List<TelemetryItem> deps = childrenOf(request);
       assertThat(deps).extracting(d -> d.field("type"), TelemetryItem::name, d -> d.field("target"),
           d -> d.field("data")).containsExactly(
-          tuple("SQL", "SELECT orders", "orders", OrdersService.SELECT_ORDER),
+          tuple("SQL", "SELECT orders", "orders", OrderStore.SELECT_ORDER),
           tuple("InProc", "recalculate-shipping", null, null));
-      assertThat(Summary.millis(deps.get(1).field("duration"))).isGreaterThanOrEqualTo(OrdersService.SLOW_MILLIS);
-      assertThat(Summary.millis(request.field("duration"))).isGreaterThanOrEqualTo(OrdersService.SLOW_MILLIS);
+      assertThat(Summary.millis(deps.get(1).field("duration"))).isGreaterThanOrEqualTo(OrderStore.SLOW_MILLIS);
+      assertThat(Summary.millis(request.field("duration"))).isGreaterThanOrEqualTo(OrderStore.SLOW_MILLIS);
     }
   }
 

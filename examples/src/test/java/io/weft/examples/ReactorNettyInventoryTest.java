@@ -23,7 +23,8 @@ class ReactorNettyInventoryTest {
   void sameTraceShapeWithTheReactorNettyInventory() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     OrdersExample.Result result = OrdersExample.run(
-        new OrdersExample.Options(60, 400, Duration.ofSeconds(30), null, null, false, "reactor-netty"),
+        new OrdersExample.Options(60, 400, Duration.ofSeconds(30), null, null, false, "reactor-netty",
+            "reactor-netty"),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertThat(result.ok()).as(output).isTrue();

@@ -1,6 +1,7 @@
 package io.weft.spring;
 
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.weft.core.LogCorrelation;
 import io.weft.core.Tracer;
 import io.weft.core.instrumentation.DbTracing;
@@ -137,7 +138,7 @@ public class WeftAutoConfiguration {
   @ConditionalOnBooleanProperty(name = "weft.r2dbc.enabled", matchIfMissing = true)
   static class R2dbc {
     @Bean
-    static BeanPostProcessor weftR2dbcPostProcessor(ObjectProvider<DbTracing> db) {
+    static BeanPostProcessor weftR2dbcPostProcessor(ObjectProvider<DbTracing> db, Environment environment) {
       return new BeanPostProcessor() {
         private @Nullable R2dbcTracing tracing; // created on first use: a post-processor starts before other beans
 
@@ -149,11 +150,27 @@ public class WeftAutoConfiguration {
               created = R2dbcTracing.create(db.getObject());
               tracing = created;
             }
-            return created.wrap(factory);
+            return created.wrap(factory, bootOptions(beanName, environment));
           }
           return bean;
         }
       };
+    }
+
+    /**
+     * The options of the factory Spring Boot builds from {@code spring.r2dbc.url} (its database and server name the
+     * spans' target; R2DBC factories do not tell), for that bean only.
+     */
+    static @Nullable ConnectionFactoryOptions bootOptions(String beanName, Environment environment) {
+      String url = environment.getProperty("spring.r2dbc.url");
+      if (!"connectionFactory".equals(beanName) || url == null || url.isBlank()) {
+        return null;
+      }
+      try {
+        return ConnectionFactoryOptions.parse(url);
+      } catch (RuntimeException e) {
+        return null; // Boot reports a malformed URL itself
+      }
     }
   }
 
