@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
+import io.weft.core.LogCorrelation;
 import io.weft.core.Tracer;
 import io.weft.core.export.InMemorySpanExporter;
 import io.weft.r2dbc.R2dbcTracing;
@@ -52,6 +53,15 @@ class WeftAutoConfigurationTest {
         assertThat(R2dbcTracing.isTraced(context.getBean(ConnectionFactory.class))).isFalse());
     runner.withPropertyValues("weft.enabled=false").run(context ->
         assertThat(context).doesNotHaveBean(Tracer.class).doesNotHaveBean(HttpHandlerDecoratorFactory.class));
+    runner.withPropertyValues("weft.mongodb.enabled=false").run(context ->
+        assertThat(context).doesNotHaveBean("weftMongoCustomizer").hasSingleBean(Tracer.class));
+    runner.run(context -> assertThat(context).hasBean("weftMongoCustomizer"));
+    try {
+      runner.withPropertyValues("weft.log-correlation.enabled=false").run(context ->
+          assertThat(LogCorrelation.isEnabled()).isFalse());
+    } finally {
+      LogCorrelation.setEnabled(true);
+    }
     runner.withPropertyValues("weft.service-name=checkout").run(context ->
         assertThat(context.getBean(Tracer.class).resource().serviceName()).isEqualTo("checkout"));
   }
