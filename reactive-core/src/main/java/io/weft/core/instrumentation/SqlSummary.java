@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Literals are masked because a query text is exported as {@code db.query.text} and literals are where personal
  * data and secrets end up; bind markers ({@code $1}, {@code ?}, {@code :id}, {@code @p1}) are kept because they carry
- * no values and show how the statement is parameterised. The analysis is a hand-written single pass over the chars
+ * no values and show how the statement is parameterised, and so are the sizes of data types in DDL and casts
+ * ({@code VARCHAR(20)}, {@code DECIMAL(10,2)}: see {@link TypeArguments}). The analysis is a hand-written single pass over the chars
  * rather than a parser: it runs on every statement, must cost next to nothing and must never fail, whatever dialect
  * or garbage it is given. Where the pass cannot tell, it prefers masking too much over leaking a value, and reporting
  * no table over guessing one.
@@ -137,6 +138,7 @@ public final class SqlSummary {
     int n = sql.length();
     StringBuilder out = new StringBuilder(Math.min(n, MAX_SANITIZED_LENGTH));
     Analyzer analyzer = new Analyzer(sql);
+    TypeArguments types = new TypeArguments();
     boolean space = false;
     int i = 0;
     while (i < n) {
@@ -168,30 +170,41 @@ public final class SqlSummary {
       if (c == '\'') {
         end = skipQuoted(sql, i + 1, '\'', false);
         literal(out, analyzer);
+        types.other();
       } else if (isIdentifierStart(c)) {
         if (next == '\'' && isStringPrefix(c)) {
           // E'..', N'..', X'..', B'..': the prefix is part of the literal. Only E strings have backslash escapes.
           end = skipQuoted(sql, i + 2, '\'', c == 'e' || c == 'E');
           literal(out, analyzer);
+          types.other();
         } else {
           end = skipIdentifier(sql, i + 1);
           append(out, sql, i, end);
           analyzer.word(i, end);
+          types.word(sql, i, end);
         }
       } else if (isDigit(c) || (c == '.' && isDigit(next) && !followsName(sql, i))) {
         // A word starting with a digit is masked up to its first letter: to MySQL "1col" is a name, but to others
         // "10AND" is a number and a keyword, and masking too much beats leaking.
         end = skipNumber(sql, i);
-        literal(out, analyzer);
+        if (types.keepsNumber()) {
+          append(out, sql, i, end); // a type's size: structure, not data
+          analyzer.other();
+        } else {
+          literal(out, analyzer);
+        }
+        types.other();
       } else if (c == '"' || c == '`') {
         end = skipQuoted(sql, i + 1, c, false);
         append(out, sql, i, end);
         analyzer.quoted(i, end);
+        types.other();
       } else if (c == '[' && analyzer.wantsName()) {
         // SQL Server [name]; elsewhere '[' is an array subscript whose contents are masked as usual.
         end = skipQuoted(sql, i + 1, ']', false);
         append(out, sql, i, end);
         analyzer.quoted(i, end);
+        types.other();
       } else if (c == '$') {
         int dollarEnd = dollarQuoteEnd(sql, i);
         if (dollarEnd > 0) {
@@ -206,14 +219,17 @@ public final class SqlSummary {
           append(out, c);
           analyzer.punctuation(c);
         }
+        types.other();
       } else if ((c == '?' || c == ':') && isDigit(next)) {
         end = skipDigits(sql, i + 1); // bind markers ?1 (JDBC-style) and :1 (Oracle)
         append(out, sql, i, end);
         analyzer.other();
+        types.other();
       } else {
         end = i + 1;
         append(out, c);
         analyzer.punctuation(c);
+        types.punctuation(c);
       }
       i = end;
     }
