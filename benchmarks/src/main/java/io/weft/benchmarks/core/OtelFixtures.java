@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
@@ -19,7 +20,7 @@ import reactor.core.publisher.Mono;
  * sampler, {@link BatchSpanProcessor} with default settings), and the span operator a user writes by hand to trace
  * a {@link Mono} with it.
  */
-final class OtelFixtures {
+public final class OtelFixtures {
 
   /**
    * The Reactor context key that carries the OpenTelemetry {@link Context} down the pipeline. The application picks
@@ -33,7 +34,7 @@ final class OtelFixtures {
   static SdkTracerProvider provider() {
     return SdkTracerProvider.builder()
         .setSampler(Sampler.alwaysOn())
-        .addSpanProcessor(BatchSpanProcessor.builder(new NoopSpanExporter()).build())
+        .addSpanProcessor(BatchSpanProcessor.builder(new CountingSpanExporter(new LongAdder())).build())
         .build();
   }
 
@@ -68,10 +69,20 @@ final class OtelFixtures {
     });
   }
 
-  /** Drops every batch; the batch processor still queues each span and converts it to {@link SpanData}. */
-  private static final class NoopSpanExporter implements SpanExporter {
+  /**
+   * Counts and drops every batch; the batch processor still queues each span and converts it to {@link SpanData}.
+   * Also what {@code SpringPairedRequestBenchmark} hands Spring Boot's OpenTelemetry set-up.
+   */
+  public static final class CountingSpanExporter implements SpanExporter {
+    private final LongAdder exported;
+
+    public CountingSpanExporter(LongAdder exported) {
+      this.exported = exported;
+    }
+
     @Override
     public CompletableResultCode export(Collection<SpanData> spans) {
+      exported.add(spans.size());
       return CompletableResultCode.ofSuccess();
     }
 

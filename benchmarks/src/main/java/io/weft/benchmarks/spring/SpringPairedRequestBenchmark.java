@@ -1,13 +1,11 @@
 package io.weft.benchmarks.spring;
 
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.weft.benchmarks.PairedLatencies;
+import io.weft.benchmarks.core.OtelFixtures;
 import io.weft.core.Tracer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -193,23 +191,7 @@ public class SpringPairedRequestBenchmark {
 
     @org.springframework.context.annotation.Bean
     SpanExporter countingOtelExporter() {
-      return new SpanExporter() {
-        @Override
-        public CompletableResultCode export(Collection<SpanData> spans) {
-          EXPORTED.add(spans.size());
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-          return CompletableResultCode.ofSuccess();
-        }
-      };
+      return new OtelFixtures.CountingSpanExporter(EXPORTED);
     }
   }
 }
