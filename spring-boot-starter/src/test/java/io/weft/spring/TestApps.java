@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
@@ -66,10 +67,20 @@ final class TestApps {
   static class OrdersController {
     private final DatabaseClient db;
     private final WebClient inventory;
+    /** Built from Boot's builder too, with a connector the application chose (the JDK's client). */
+    private final WebClient jdkInventory;
 
     OrdersController(DatabaseClient db, WebClient.Builder builder, org.springframework.core.env.Environment env) {
       this.db = db;
-      this.inventory = builder.baseUrl(env.getRequiredProperty("inventory.url")).build();
+      this.inventory = builder.clone().baseUrl(env.getRequiredProperty("inventory.url")).build();
+      this.jdkInventory = builder.clone().clientConnector(new JdkClientHttpConnector())
+          .baseUrl(env.getRequiredProperty("inventory.url")).build();
+    }
+
+    /** Asks the flaky route until it answers: one client span per attempt. */
+    @GetMapping("/retry")
+    Mono<String> retry() {
+      return jdkInventory.get().uri("/flaky").retrieve().bodyToMono(String.class).retry(2);
     }
 
     @GetMapping("/orders/{id}")
@@ -111,6 +122,16 @@ final class TestApps {
 
   @RestController
   static class InventoryController {
+    private final java.util.concurrent.atomic.AtomicInteger flaky = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Fails every other call with 503. */
+    @GetMapping("/flaky")
+    Mono<ResponseEntity<String>> flaky() {
+      return Mono.just(flaky.getAndIncrement() % 2 == 0
+          ? ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body("try again")
+          : ResponseEntity.ok("done"));
+    }
+
     @GetMapping("/stock/{id}")
     Mono<String> stock(@PathVariable("id") long id) {
       return Mono.just("in stock: " + id);

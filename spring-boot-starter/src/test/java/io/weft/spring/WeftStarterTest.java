@@ -164,6 +164,21 @@ class WeftStarterTest {
   }
 
   @Test
+  void eachRetryOfAWebClientWithItsOwnConnectorIsASpanOfItsOwn() {
+    assertThat(get("/retry")).isEqualTo("200 done");
+    List<TelemetryItem> trace = awaitOperation("GET /retry");
+    TelemetryItem request = one(trace, "Request", "GET /retry");
+    List<TelemetryItem> attempts = trace.stream().filter(i -> i.type().equals("RemoteDependency")).toList();
+    assertThat(attempts).extracting(i -> i.name() + " " + i.field("resultCode"))
+        .containsExactlyInAnyOrder("GET /flaky 503", "GET /flaky 200");
+    assertThat(attempts).allSatisfy(attempt -> assertThat(attempt.parentId()).isEqualTo(request.id()));
+    assertThat(trace).filteredOn(i -> i.type().equals("Request") && "GET /flaky".equals(i.name()))
+        .as("inventory continued each attempt's trace").hasSize(2)
+        .extracting(TelemetryItem::parentId).containsExactlyInAnyOrderElementsOf(
+            attempts.stream().map(TelemetryItem::id).toList());
+  }
+
+  @Test
   void aRequestTheClientAbandonsEndsAsCancelled() {
     assertThat(client.get().uri("/slow").retrieve().bodyToMono(String.class)
         .timeout(Duration.ofMillis(300), Mono.just("gave up")).block(WAIT)).isEqualTo("gave up");
