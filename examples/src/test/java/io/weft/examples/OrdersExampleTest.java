@@ -281,9 +281,9 @@ class OrdersExampleTest {
         .isEqualTo(600);
     assertThat(OrdersExample.Options.parse(new String[] {"--requests", "1000", "--duration", "500ms"}, none)
         .requests()).as("the first limit reached wins").isEqualTo(10);
-    OrdersExample.Options all = OrdersExample.Options.parse(new String[] {"--connection-string", "InstrumentationKey=k",
+    OrdersExample.Options all = OrdersExample.Options.parse(new String[] {"--connection-string", "InstrumentationKey=11111111-2222-3333-4444-555555555555",
         "--summary-json", "s.json", "--keep-running"}, none);
-    assertThat(all.connectionString()).isEqualTo("InstrumentationKey=k");
+    assertThat(all.connectionString()).isEqualTo("InstrumentationKey=11111111-2222-3333-4444-555555555555");
     assertThat(all.summaryJson()).isEqualTo(Path.of("s.json"));
     assertThat(all.keepRunning()).isTrue();
     WeftConfig azure = WeftConfig.of(Map.of(), Map.of(WeftConfig.CONNECTION_STRING_ENV, "InstrumentationKey=env"));

@@ -35,7 +35,11 @@ public final class LocalEndpointMain {
       System.out.println(USAGE);
       return;
     }
-    LocalEndpoint endpoint = builder.start();
+    LocalEndpoint endpoint = start(builder, System.err);
+    if (endpoint == null) {
+      System.exit(2);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       endpoint.close();
@@ -43,6 +47,24 @@ public final class LocalEndpointMain {
     }, "local-endpoint-shutdown"));
     describe(endpoint, System.out);
     stopped.await();
+  }
+
+  /**
+   * Starts the endpoint; when it cannot (the port is taken, the address is not this machine's), says why in one line
+   * on {@code err} and returns null.
+   */
+  static @Nullable LocalEndpoint start(LocalEndpoint.Builder builder, PrintStream err) {
+    try {
+      return builder.start();
+    } catch (RuntimeException e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      String reason = cause == e || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")";
+      err.println("local-endpoint: cannot start: " + e.getMessage() + reason);
+      return null;
+    }
   }
 
   static void describe(LocalEndpoint endpoint, PrintStream out) {

@@ -36,4 +36,20 @@ class LocalEndpointMainTest {
     assertThatThrownBy(() -> LocalEndpointMain.parse(new String[] {"--frobnicate"}))
         .hasMessage("unknown option: --frobnicate");
   }
+
+  @Test
+  void aPortInUseIsOneLineNotAStackTrace() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      LocalEndpoint.Builder builder = LocalEndpointMain.parse(new String[] {"--host", "127.0.0.1", "--port",
+          Integer.toString(taken.getLocalPort())});
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      LocalEndpoint endpoint = LocalEndpointMain.start(builder, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+      assertThat(endpoint).isNull();
+      String said = err.toString(StandardCharsets.UTF_8);
+      assertThat(said.lines()).hasSize(1);
+      assertThat(said).startsWith("local-endpoint: cannot start: ").contains(Integer.toString(taken.getLocalPort()))
+          .containsIgnoringCase("in use");
+    }
+  }
 }

@@ -5,6 +5,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ConnectionFactoryProvider;
 import io.weft.core.Tracer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code tracing} R2DBC driver: {@code r2dbc:tracing:<driver>[:<protocol>]://…} finds the factory for {@code
@@ -12,6 +13,8 @@ import io.weft.core.Tracer;
  * Tracer#global()}). Examples: {@code r2dbc:tracing:h2:mem:///orders}, {@code
  * r2dbc:tracing:postgresql://host:5432/db}, {@code r2dbc:tracing:pool:postgresql://host/db} (a pool of traced
  * connections is {@code r2dbc:pool:tracing:postgresql://…}; both trace every statement).
+ *
+ * <p>A URL that names the tracing driver twice is traced once, with a warning.
  *
  * <p>Registered in {@code META-INF/services/io.r2dbc.spi.ConnectionFactoryProvider}.
  */
@@ -27,6 +30,12 @@ public final class TracingConnectionFactoryProvider implements ConnectionFactory
       throw new IllegalArgumentException("No R2DBC driver found for \""
           + delegateOptions.getValue(ConnectionFactoryOptions.DRIVER) + "\" behind r2dbc:tracing: (is the driver on the "
           + "class path?)");
+    }
+    if (R2dbcTracing.isTraced(delegate)) {
+      // r2dbc:tracing:tracing:… or r2dbc:tracing:pool:tracing:…: tracing twice would make two spans per statement
+      LoggerFactory.getLogger(TracingConnectionFactoryProvider.class).warn("The R2DBC URL names the tracing driver "
+          + "twice (r2dbc:tracing:…tracing:…); statements are traced once");
+      return delegate;
     }
     return R2dbcTracing.create(Tracer.global()).wrap(delegate, delegateOptions);
   }

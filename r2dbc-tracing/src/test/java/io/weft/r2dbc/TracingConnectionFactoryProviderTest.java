@@ -56,6 +56,17 @@ class TracingConnectionFactoryProviderTest {
   }
 
   @Test
+  void aUrlThatNamesTheTracingDriverTwiceTracesOnce() {
+    ConnectionFactory factory =
+        ConnectionFactories.get("r2dbc:tracing:tracing:h2:mem:///twice?options=DB_CLOSE_DELAY=-1");
+    assertThat(((Wrapped<?>) factory).unwrap().getClass().getName()).isEqualTo("io.r2dbc.h2.H2ConnectionFactory");
+    Mono.usingWhen(factory.create(), c -> Flux.from(c.createStatement("SELECT 1").execute())
+        .flatMap(r -> r.map((row, meta) -> row.get(0))).then(), Connection::close).block(Duration.ofSeconds(30));
+    assertThat(spans.take()).hasName("SELECT").hasAttribute(DB_NAMESPACE, "twice");
+    spans.verifyNoMoreSpans(); // one span per statement, not two
+  }
+
+  @Test
   void tracingAPoolTracesEveryStatement() {
     ConnectionFactory factory =
         ConnectionFactories.get("r2dbc:tracing:pool:h2:mem:///pool_orders?options=DB_CLOSE_DELAY=-1&maxSize=2");

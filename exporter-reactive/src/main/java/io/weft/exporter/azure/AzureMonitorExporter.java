@@ -123,6 +123,14 @@ public final class AzureMonitorExporter implements SpanExporter {
     return settings.connectionString();
   }
 
+  /** Where it sends, for logs: the ingestion endpoint and the masked key. */
+  @Override
+  public String toString() {
+    ConnectionString target = settings.connectionString();
+    return "Application Insights at " + target.ingestionEndpoint() + " (InstrumentationKey " + target.maskedKey()
+        + ")";
+  }
+
   /** Truncations and oversize drops by field, so far. */
   public Map<String, Long> truncations() {
     return encoder instanceof EnvelopeMapper mapper ? mapper.truncations() : Map.of();

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * An Application Insights connection string, parsed and resolved: split on {@code ;}, then on the first {@code =};
  * segments trimmed, empty segments ignored, keys case-insensitive. Duplicated keys, a segment without {@code =}, a missing {@code
- * InstrumentationKey}, more than 4,096 characters, or an {@code IngestionEndpoint} that is not an absolute http(s)
+ * InstrumentationKey} or one that is not a GUID, more than 4,096 characters, or an {@code IngestionEndpoint} that is not an absolute http(s)
  * URL fail with an {@link IllegalArgumentException} naming the problem, never echoing the string.
  *
  * <p>Endpoint: {@code IngestionEndpoint}, else {@code https://[<Location>.]dc.<EndpointSuffix>}, else {@code
@@ -67,6 +67,11 @@ public final class ConnectionString {
     String key = values.get("instrumentationkey");
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("connection string has no InstrumentationKey");
+    }
+    if (!isGuid(key)) {
+      // a placeholder left in (<your-ikey-here>) or a truncated copy: say so now, not as a DNS error at export
+      throw new IllegalArgumentException("InstrumentationKey is not a GUID (8-4-4-4-12 hexadecimal digits): "
+          + mask(key));
     }
     return new ConnectionString(key, endpoint(values));
   }
@@ -143,6 +148,21 @@ public final class ConnectionString {
   /** The key for logs: its first 8 characters, the rest masked. */
   public String maskedKey() {
     return mask(instrumentationKey);
+  }
+
+  /** Whether {@code key} is a GUID as Application Insights issues them: 8-4-4-4-12 hexadecimal digits. */
+  static boolean isGuid(String key) {
+    if (key.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = key.charAt(i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String mask(String key) {

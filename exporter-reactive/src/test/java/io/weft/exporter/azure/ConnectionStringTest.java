@@ -40,6 +40,9 @@ class ConnectionStringTest {
       "InstrumentationKey=" + KEY + ";InstrumentationKey=" + KEY + "|connection string has key 'InstrumentationKey' more than once",
       "InstrumentationKey=" + KEY + ";instrumentationkey=other|connection string has key 'instrumentationkey' more than once",
       "InstrumentationKey=" + KEY + ";garbage|connection string segment 2 has no '=' (expected key=value)",
+      "InstrumentationKey=<your-ikey-here>|InstrumentationKey is not a GUID (8-4-4-4-12 hexadecimal digits): <your***********",
+      "InstrumentationKey=11111111-2222-3333-4444-55555555555|InstrumentationKey is not a GUID (8-4-4-4-12 hexadecimal digits): 11111111***************************",
+      "InstrumentationKey=1111111122223333444455555555555566|InstrumentationKey is not a GUID (8-4-4-4-12 hexadecimal digits): 11111111**************************",
       "InstrumentationKey=" + KEY + ";=value|connection string segment 2 has an empty key",
       "InstrumentationKey=" + KEY + ";IngestionEndpoint=/relative|IngestionEndpoint must be an absolute http or https URL: /relative",
       "InstrumentationKey=" + KEY + ";IngestionEndpoint=ftp://host/|IngestionEndpoint must be an absolute http or https URL: ftp://host/",
@@ -79,5 +82,18 @@ class ConnectionStringTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("APPLICATIONINSIGHTS_CONNECTION_STRING (or -Dapplicationinsights.connection.string) is invalid: "
             + "connection string has no InstrumentationKey");
+  }
+
+  @Test
+  void anExporterSaysWhereItSendsWithoutItsKey() {
+    AzureMonitorExporter exporter = AzureMonitorExporter.builder()
+        .connectionString("InstrumentationKey=" + KEY + ";IngestionEndpoint=https://westeurope-5.example/")
+        .persistenceDisabled().build();
+    try {
+      assertThat(exporter.toString()).isEqualTo("Application Insights at https://westeurope-5.example/ "
+          + "(InstrumentationKey 11111111****************************)").doesNotContain(KEY);
+    } finally {
+      exporter.shutdown().block(java.time.Duration.ofSeconds(10));
+    }
   }
 }
