@@ -286,8 +286,8 @@ class OrdersExampleTest {
     assertThat(all.connectionString()).isEqualTo("InstrumentationKey=11111111-2222-3333-4444-555555555555");
     assertThat(all.summaryJson()).isEqualTo(Path.of("s.json"));
     assertThat(all.keepRunning()).isTrue();
-    WeftConfig azure = WeftConfig.of(Map.of(), Map.of(WeftConfig.CONNECTION_STRING_ENV, "InstrumentationKey=env"));
-    assertThat(OrdersExample.Options.defaults(azure).connectionString()).isEqualTo("InstrumentationKey=env");
+    WeftConfig azure = WeftConfig.of(Map.of(), Map.of(WeftConfig.CONNECTION_STRING_ENV, "InstrumentationKey=22222222-2222-3333-4444-555555555555"));
+    assertThat(OrdersExample.Options.defaults(azure).connectionString()).isEqualTo("InstrumentationKey=22222222-2222-3333-4444-555555555555");
 
     assertThatThrownBy(() -> OrdersExample.Options.parse(new String[] {"--rate", "0"}, none))
         .hasMessage("--rate must be positive: 0.0");
