@@ -93,6 +93,7 @@ public final class AzureMonitorExporter implements SpanExporter {
             ? new Durability.None(queue, parts.accounting(), metrics, logger)
             : new DiskDurability(stage, parts.accounting(), queue, parts.encoder(), parts.buffers(), parts.slots(),
                 parts.worker(), parts.pass(), settings, spill));
+    this.worker.start(); // only now: disk answers come back through this.worker
     URI trackUrl = settings.connectionString().trackUrl();
     if (!IngestionUrls.isLoopback(trackUrl) && "http".equalsIgnoreCase(trackUrl.getScheme())) {
       logger.warn("Application Insights exporter sends plain http to a non-loopback host: {}", trackUrl.getHost());

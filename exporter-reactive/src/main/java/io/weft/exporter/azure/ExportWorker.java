@@ -109,6 +109,14 @@ final class ExportWorker {
     this.trackUrl = settings.connectionString().trackUrl();
     this.durability = durability.apply(new Parts(accounting, encoder, buffers, slots, worker,
         () -> guarded(this::drain)));
+  }
+
+  /**
+   * Starts the periodic upkeep (its first run sweeps the spill folder at once). Called by the owner once it holds
+   * this worker: the sweep's answer comes back through the owner, so starting it from the constructor let a fast
+   * disk answer arrive before the owner knew its worker, and the recovered files were never read.
+   */
+  void start() {
     onWorker(() -> maintenance = worker.schedulePeriodically(() -> guarded(this::maintain), 0,
         MAINTENANCE_INTERVAL.toNanos(), TimeUnit.NANOSECONDS));
   }
