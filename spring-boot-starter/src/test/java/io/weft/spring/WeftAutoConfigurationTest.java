@@ -127,4 +127,24 @@ class WeftAutoConfigurationTest {
           assertThat(Observation.start("http.client.requests", registry).isNoop()).isTrue();
         });
   }
+
+  /** The span the thread sees inside {@code map} after a hop to another scheduler, under a traced root. */
+  static boolean spanVisibleAfterHop(Tracer tracer) {
+    return Boolean.TRUE.equals(Mono.just(1).publishOn(reactor.core.scheduler.Schedulers.parallel())
+        .map(v -> io.weft.core.Span.current().context().isValid())
+        .transform(tracer.mono("root")).block(Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void reactorContextPropagationIsOnUnlessTurnedOff() {
+    reactor.core.publisher.Hooks.disableAutomaticContextPropagation();
+    try {
+      runner.withPropertyValues("weft.reactor-context-propagation.enabled=false").run(context ->
+          assertThat(spanVisibleAfterHop(context.getBean(Tracer.class))).isFalse());
+      runner.run(context -> assertThat(spanVisibleAfterHop(context.getBean(Tracer.class))).isTrue());
+    } finally {
+      // as every other context of this JVM's tests left it (the starter's default)
+      reactor.core.publisher.Hooks.enableAutomaticContextPropagation();
+    }
+  }
 }
