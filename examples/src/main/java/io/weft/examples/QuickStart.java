@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A minimal traced program, exporting for real: the Java version of the seed page's first snippet (a tracer with
+ * A minimal traced program, exporting for real: the Java version of OpenCensus Python's in-process dependency example (a tracer with
  * an Application Insights exporter and a probability sampler, an in-process span around work), then a reactive
  * "order" that hops schedulers, fans out and retries. Telemetry goes to an embedded local endpoint, or to Azure when
  * {@code APPLICATIONINSIGHTS_CONNECTION_STRING} is set. The smaller companion of {@link OrdersExample}: {@code mvn -q

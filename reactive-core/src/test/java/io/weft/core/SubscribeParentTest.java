@@ -17,7 +17,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Issue #16: while downstream's {@code onSubscribe} runs, the current span is downstream's (the parent), not the
+ * While downstream's {@code onSubscribe} runs, the current span is downstream's (the parent), not the
  * child span whose operator is calling it. Without Reactor's automatic context propagation; see
  * {@link AutomaticContextPropagationTest} for the same with it.
  */

@@ -43,7 +43,7 @@ import reactor.core.scheduler.Schedulers;
  * Overload, in a 256 MB heap (its own surefire execution). Two runs: with the default settings and disk spill on,
  * a mostly failing endpoint for a minute; and with spill off and small budgets, a slow endpoint.
  *
- * <p>Spill off (issue #4): producers on non-blocking threads hand spans over far faster than a deliberately slow
+ * <p>Spill off: producers on non-blocking threads hand spans over far faster than a deliberately slow
  * endpoint takes them, against small budgets. The producers never block (BlockHound), the heap the exporter keeps
  * stays within what its budgets allow (retained size after GC, measured while it holds a full queue and its
  * in-flight batches), and the drops counted are exactly the span ids that never arrived.
