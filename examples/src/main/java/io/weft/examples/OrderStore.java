@@ -81,6 +81,24 @@ public final class OrderStore {
    * setting up is not worth a trace), blocking the calling thread: call it from {@code main}.
    */
   public static void createSchema(ConnectionFactory h2) {
+    createTables(h2);
+  }
+
+  /**
+   * How many sessions the in-memory database has open, besides the one asking (untraced, blocking the calling
+   * thread): after the load, a session still open points at a request that hung while holding its connection.
+   */
+  public static String openSessions(ConnectionFactory h2) {
+    return Mono.usingWhen(h2.create(), c -> Flux.from(c.createStatement(
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS").execute())
+            .flatMap(result -> result.map((row, meta) -> row.get(0, Long.class))).next(), Connection::close)
+        .map(count -> (count - 1) + " sessions open")
+        .onErrorResume(e -> Mono.just("sessions unknown (" + e + ")"))
+        .defaultIfEmpty("sessions unknown")
+        .blockOptional(Duration.ofSeconds(5)).orElse("sessions unknown");
+  }
+
+  private static void createTables(ConnectionFactory h2) {
     Mono.usingWhen(h2.create(), c -> {
       Batch batch = c.createBatch()
           .add("DROP TABLE IF EXISTS order_lines")

@@ -241,6 +241,10 @@ public final class OrdersExample {
       service = options.orders().equals("spring")
           ? io.weft.examples.spring.SpringOrdersService.start(orders, inventory.baseUrl())
           : OrdersService.start(orders, inventory.baseUrl());
+      if (endpoint != null && options.keepRunning()) {
+        // First, so that the page can be open while the load runs: it updates as telemetry arrives.
+        out.println("Trace viewer: " + endpoint.url());
+      }
       out.println(endpoint != null
           ? "Weft example: orders " + service.baseUrl() + " -> inventory " + inventory.baseUrl()
               + ", telemetry to the embedded Application Insights endpoint " + endpoint.url()
@@ -252,9 +256,9 @@ public final class OrdersExample {
       LoadGenerator load = new LoadGenerator(service.baseUrl(), options.requests(), options.rate(), CONCURRENCY);
       LoadGenerator.Report report = awaitWithProgress(load, out);
       if (report.unexpected() > 0) {
-        // Where a request that never got an answer may be stuck: spans that started and never ended, the pool.
-        out.printf(Locale.ROOT, "Right after the load: spans still open: orders %d, inventory %d; database pool: %s%n",
-            orders.stats().spansActive(), inventoryTracer.stats().spansActive(), service.poolState());
+        // Where a request that never got an answer may be stuck: spans that started and never ended, sessions held.
+        out.printf(Locale.ROOT, "Right after the load: spans still open: orders %d, inventory %d; database: %s%n",
+            orders.stats().spansActive(), inventoryTracer.stats().spansActive(), service.databaseState());
       }
 
       List<String> problems = new ArrayList<>();
@@ -262,6 +266,12 @@ public final class OrdersExample {
       long produced = orders.stats().spansExported() + inventoryTracer.stats().spansExported();
       Summary summary = summarize(report, exporter.metrics(), endpoint, produced, problems);
       summary.print(out);
+      if (endpoint != null) {
+        out.println(options.keepRunning()
+            ? "Browse these requests, their traces, the application map and the failures in the trace viewer: "
+                + endpoint.url()
+            : "Run with --keep-running to browse these traces in the local endpoint's trace viewer.");
+      }
       Path json = options.summaryJson();
       if (json != null) {
         try {
@@ -408,11 +418,19 @@ public final class OrdersExample {
     out.println("       -d '{\"customer\":\"me\",\"lines\":[{\"sku\":\"" + Stock.OFFLINE_SKU
         + "\",\"quantity\":1}]}'   # 503: inventory refuses, rolled back");
     if (endpoint != null) {
-      String api = endpoint.url().replaceAll("/+$", "") + "/api";
-      out.println("and what the endpoint received (spans arrive within the exporter's 5 s linger):");
+      String viewer = endpoint.url().replaceAll("/+$", "");
+      String api = viewer + "/api";
+      String operationId = summary.traceOperationId();
+      out.println("and look at what the endpoint received (spans arrive within the exporter's 5 s linger):");
+      out.println("  trace viewer:     " + viewer + "/");
+      if (operationId != null) {
+        out.println("  the trace above:  " + viewer + "/#/trace/" + operationId);
+      }
+      out.println("  application map:  " + viewer + "/#/map");
+      out.println("  failures:         " + viewer + "/#/failures");
+      out.println("or as JSON:");
       out.println("  curl -s " + api + "/stats");
       out.println("  curl -s '" + api + "/items?type=Request'");
-      String operationId = summary.traceOperationId();
       out.println("  curl -s " + api + "/traces/" + (operationId != null ? operationId : "<operationId>"));
     }
     CountDownLatch stopped = new CountDownLatch(1);

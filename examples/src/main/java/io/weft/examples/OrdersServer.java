@@ -5,8 +5,8 @@ public interface OrdersServer extends AutoCloseable {
   /** Where it listens, without a trailing slash: {@code http://127.0.0.1:PORT}. */
   String baseUrl();
 
-  /** Its database pool's state, for a run where a request never got its answer. */
-  String poolState();
+  /** Its database's state (open sessions), for a run where a request never got its answer. */
+  String databaseState();
 
   /** Stops serving and releases its connections (blocking, bounded). */
   @Override

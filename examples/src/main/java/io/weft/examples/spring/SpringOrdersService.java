@@ -1,13 +1,11 @@
 package io.weft.examples.spring;
 
-import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.weft.core.Tracer;
 import io.weft.examples.HttpJson;
 import io.weft.examples.OrderStore;
 import io.weft.examples.OrdersServer;
-import java.util.Locale;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -27,7 +25,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 
 /**
- * The orders service as a Spring Boot WebFlux application: a {@code @RestController}, Boot's pooled R2DBC {@code
+ * The orders service as a Spring Boot WebFlux application: a {@code @RestController}, Boot's R2DBC {@code
  * ConnectionFactory} and a {@code WebClient} from Boot's {@code WebClient.Builder}, traced by {@code
  * weft-spring-boot-starter} alone: no tracing code here. It serves what {@link OrderStore} does, with the same
  * routes and answers as the reactor-netty service, so its traces have the same shape.
@@ -54,7 +52,9 @@ public final class SpringOrdersService implements OrdersServer {
     ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
         .initializers(ctx -> ctx.getBeanFactory().registerSingleton("tracer", tracer))
         .properties("server.address=127.0.0.1", "server.port=0", "spring.application.name=orders",
-            "spring.main.banner-mode=off", "spring.r2dbc.url=" + DATABASE_URL, "spring.r2dbc.pool.max-size=16",
+            "spring.main.banner-mode=off", "spring.r2dbc.url=" + DATABASE_URL,
+            // No pool over in-memory H2, as in the reactor-netty variant (OrdersService says why).
+            "spring.r2dbc.pool.enabled=false",
             "inventory.url=" + inventoryUrl)
         .run();
     return new SpringOrdersService(context);
@@ -66,13 +66,8 @@ public final class SpringOrdersService implements OrdersServer {
   }
 
   @Override
-  public String poolState() {
-    ConnectionFactory factory = context.getBean(ConnectionFactory.class);
-    Object pool = factory instanceof io.r2dbc.spi.Wrapped<?> wrapped ? wrapped.unwrap() : factory;
-    return pool instanceof ConnectionPool connectionPool ? connectionPool.getMetrics().map(m -> String.format(
-        Locale.ROOT, "%d acquired, %d idle, %d allocated (max %d), %d waiting to acquire", m.acquiredSize(),
-        m.idleSize(), m.allocatedSize(), m.getMaxAllocatedSize(), m.pendingAcquireSize())).orElse("no metrics")
-        : "no pool";
+  public String databaseState() {
+    return OrderStore.openSessions(ConnectionFactories.get(DATABASE_URL));
   }
 
   @Override
