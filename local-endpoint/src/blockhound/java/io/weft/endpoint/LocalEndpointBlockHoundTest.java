@@ -16,7 +16,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Request handling never blocks a Netty event loop: ingestion with validation, storage and the store file, the
- * query API, and faults, with BlockHound installed (it fails any blocking call on a non-blocking thread).
+ * query API, the trace viewer, and faults, with BlockHound installed (it fails any blocking call on a non-blocking thread).
  */
 @ExtendWith(BlockHoundExtension.class)
 class LocalEndpointBlockHoundTest {
@@ -41,7 +41,16 @@ class LocalEndpointBlockHoundTest {
           .block(Duration.ofSeconds(60));
       assertThat(http.get("/api/stats").status()).isEqualTo(200);
       assertThat(http.get("/api/traces/" + Envelopes.TRACE).status()).isEqualTo(200);
-      assertThat(endpoint.stats().requestsReceived()).isEqualTo(40);
+      // The trace viewer: its files and its queries (computed on Reactor's parallel threads).
+      endpoint.faults().clear();
+      assertThat(http.postGzipNdjson(ViewerFixture.ndjson()).status()).isEqualTo(200);
+      for (String path : List.of("/", "/viewer/viewer.js", "/viewer/viewer.css", "/api/operations?q=orders",
+          "/api/map?minutes=15", "/api/map/calls?edge=role:orders-%3Erole:inventory", "/api/failures",
+          "/api/items?limit=2", "/api/traces/" + ViewerFixture.T1)) {
+        assertThat(http.get(path).status()).as(path).isEqualTo(200);
+      }
+      assertThat(http.get("/api/operations?limit=none").status()).isEqualTo(400);
+      assertThat(endpoint.stats().requestsReceived()).isEqualTo(41);
       assertThat(endpoint.store().items()).isNotEmpty();
     }
   }

@@ -110,7 +110,8 @@ public final class EnvelopeValidator {
       String type,
       @Nullable String operationId,
       @Nullable String parentId,
-      @Nullable String id) {}
+      @Nullable String id,
+      ItemSummary summary) {}
 
   /**
    * Reads and validates the envelope in {@code bytes[offset, offset + length)} in one streaming pass: no JSON tree
@@ -133,7 +134,8 @@ public final class EnvelopeValidator {
       if (parser.nextToken() != null) {
         List<String> problems = new ArrayList<>(parsed.problems());
         problems.add("unexpected content after the envelope");
-        return new Parsed(problems, parsed.type(), parsed.operationId(), parsed.parentId(), parsed.id());
+        return new Parsed(problems, parsed.type(), parsed.operationId(), parsed.parentId(), parsed.id(),
+            parsed.summary());
       }
       return parsed;
     } catch (JsonProcessingException e) {
@@ -156,7 +158,7 @@ public final class EnvelopeValidator {
   }
 
   private static Parsed invalid(String problem) {
-    return new Parsed(List.of(problem), "", null, null, null);
+    return new Parsed(List.of(problem), "", null, null, null, ItemSummary.NONE);
   }
 
   /** Marks a JSON null, or a value whose JSON type a rule does not look into. */
@@ -171,6 +173,7 @@ public final class EnvelopeValidator {
     List<String> dataProblems = new ArrayList<>(0);
     String operationId = null;
     String parentId = null;
+    String role = null;
     boolean dataSeen = false;
     String baseType = null;
     boolean baseTypeSeen = false;
@@ -225,6 +228,8 @@ public final class EnvelopeValidator {
                 operationId = tag;
               } else if (key.equals("ai.operation.parentId")) {
                 parentId = tag;
+              } else if (key.equals("ai.cloud.role")) {
+                role = tag;
               }
             }
           } else if (token != JsonToken.VALUE_NULL) {
@@ -262,6 +267,7 @@ public final class EnvelopeValidator {
     problems.addAll(envelopeProblems);
     problems.addAll(tagProblems);
     String type = "";
+    ItemSummary summary = ItemSummary.NONE;
     if (!dataSeen) {
       problems.add("data is required: an object with baseType and baseData");
     } else if (!baseTypeSeen || baseType == null) {
@@ -273,11 +279,12 @@ public final class EnvelopeValidator {
     } else {
       type = baseType.substring(0, baseType.length() - "Data".length());
       checkBaseData(baseType, baseData, dataProblems);
+      summary = ItemSummary.of(time, role, baseType, baseData);
       problems.addAll(dataProblems);
       problems.addAll(nestedProblems);
     }
     Object id = baseData == null ? null : baseData.get("id");
-    return new Parsed(problems, type, operationId, parentId, id instanceof String ? (String) id : null);
+    return new Parsed(problems, type, operationId, parentId, id instanceof String ? (String) id : null, summary);
   }
 
   private static @Nullable Object scalar(JsonParser p, JsonToken token) throws IOException {

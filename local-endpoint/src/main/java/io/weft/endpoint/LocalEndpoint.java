@@ -26,6 +26,7 @@ import java.util.zip.ZipException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -47,11 +48,13 @@ import reactor.netty.http.server.HttpServerResponse;
  * array) and answers like the service: 200 with a TrackResponse, 206 with per-item errors, 400 when every item is
  * invalid or the body is not JSON, 413 for an oversized body, 415 for a wrong content type (none is fine, as Microsoft's
  * Java exporter sends none) or encoding, 405 for other
- * methods. Queries: {@code GET /api/items?operationId=&type=}, {@code GET /api/traces/{operationId}}, {@code GET
- * /api/stats}. It binds 127.0.0.1 by default, because the query API shows everything it received.
+ * methods. Queries: {@code GET /api/items?operationId=&type=&limit=&offset=}, {@code GET /api/traces/{operationId}},
+ * {@code GET /api/stats}, and the trace viewer's {@code /api/operations}, {@code /api/map}, {@code /api/map/calls}
+ * and {@code /api/failures}, answered on a parallel thread. {@code GET /} is the trace viewer. It binds 127.0.0.1 by
+ * default, because the viewer and the query API show everything it received.
  *
  * <p>Thread-safe. Request handling runs on reactor-netty's event loops and never blocks them (the optional store
- * file is written on a bounded-elastic thread). Bad input is answered, never thrown.
+ * file is written on a bounded-elastic thread; queries are computed on Reactor's parallel scheduler). Bad input is answered, never thrown.
  */
 public final class LocalEndpoint implements AutoCloseable {
   /** The instrumentation key used in {@link #connectionString()} when none is configured. */
@@ -89,6 +92,7 @@ public final class LocalEndpoint implements AutoCloseable {
     this.validator = instrumentationKey == null ? EnvelopeValidator.anyKey()
         : EnvelopeValidator.create(instrumentationKey);
     this.store = new TelemetryStore(builder.maxStoredItems, builder.storeFile);
+    ViewerFiles.load();
     DisposableServer bound = bind(builder.port);
     this.server = bound;
     this.port = bound.port();
@@ -191,10 +195,9 @@ public final class LocalEndpoint implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
 
   private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-    String path = new QueryStringDecoder(request.uri()).path();
-    if (path.endsWith("/") && path.length() > 1) {
-      path = path.substring(0, path.length() - 1);
-    }
+    String decoded = new QueryStringDecoder(request.uri()).path();
+    String path = decoded.endsWith("/") && decoded.length() > 1 ? decoded.substring(0, decoded.length() - 1)
+        : decoded;
     try {
       if (path.equals("/v2.1/track") || path.equals("/v2/track")) {
         if (!request.method().equals(HttpMethod.POST)) {
@@ -203,15 +206,34 @@ public final class LocalEndpoint implements AutoCloseable {
         }
         return track(request, response);
       }
-      if (path.equals("/api/items") || path.equals("/api/stats") || path.startsWith("/api/traces/")) {
+      if (Queries.handles(path)) {
         if (!request.method().equals(HttpMethod.GET)) {
           return send(response, Reply.error(405, "method " + request.method() + " not allowed; use GET")
               .header("Allow", "GET"));
         }
-        return send(response, Queries.answer(path, new QueryStringDecoder(request.uri()).parameters(), this));
+        // Queries walk up to every stored item: off the event loop, which keeps accepting telemetry meanwhile.
+        Map<String, List<String>> parameters = new QueryStringDecoder(request.uri()).parameters();
+        return Mono.fromCallable(() -> Queries.answer(path, parameters, this))
+            .subscribeOn(Schedulers.parallel())
+            .onErrorResume(e -> Mono.just(Reply.error(500, "local endpoint failed: " + e)))
+            .flatMap(reply -> send(response, reply.header("Cache-Control", "no-store")));
+      }
+      ViewerFiles.File file = ViewerFiles.get(path.isEmpty() ? "/" : path);
+      if (file != null) {
+        if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+          return send(response, Reply.error(405, "method " + request.method() + " not allowed; use GET")
+              .header("Allow", "GET, HEAD"));
+        }
+        return response.status(200)
+            .header(HttpHeaderNames.CONTENT_TYPE, file.contentType())
+            .header("Content-Security-Policy", ViewerFiles.CONTENT_SECURITY_POLICY)
+            .header("X-Content-Type-Options", "nosniff")
+            .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+            .sendByteArray(Mono.just(file.bytes())).then();
       }
       return send(response, Reply.error(404, "no such endpoint: " + path
-          + " (ingestion: POST /v2.1/track; queries: GET /api/items, /api/traces/{operationId}, /api/stats)"));
+          + " (ingestion: POST /v2.1/track; queries: GET /api/items, /api/traces/{operationId}, /api/stats,"
+          + " /api/operations, /api/map, /api/failures; the trace viewer: GET /)"));
     } catch (RuntimeException e) {
       return send(response, Reply.error(500, "local endpoint failed: " + e));
     }

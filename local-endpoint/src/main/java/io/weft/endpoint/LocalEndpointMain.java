@@ -69,9 +69,11 @@ public final class LocalEndpointMain {
 
   static void describe(LocalEndpoint endpoint, PrintStream out) {
     out.println("Weft local Application Insights endpoint listening on " + endpoint.url());
+    out.println("  trace viewer:      " + endpoint.url());
     out.println("  connection string: " + endpoint.connectionString());
     out.println("  ingestion:         POST " + endpoint.url() + "v2.1/track");
-    out.println("  queries:           GET " + endpoint.url() + "api/stats | api/items?operationId=… | api/traces/{id}");
+    out.println("  queries:           GET " + endpoint.url() + "api/stats | api/items?operationId=… | api/traces/{id}"
+        + " | api/operations | api/map | api/failures");
     out.println("Press Ctrl-C to stop.");
   }
 

@@ -18,16 +18,18 @@ public final class TelemetryItem {
   private final @Nullable String operationId;
   private final @Nullable String parentId;
   private final @Nullable String id;
+  private final ItemSummary summary;
   private final byte[] json;
   private volatile @Nullable JsonNode envelope;
 
   TelemetryItem(long sequence, String type, @Nullable String operationId, @Nullable String parentId,
-      @Nullable String id, byte[] json) {
+      @Nullable String id, ItemSummary summary, byte[] json) {
     this.sequence = sequence;
     this.type = type;
     this.operationId = operationId;
     this.parentId = parentId;
     this.id = id;
+    this.summary = summary;
     this.json = json;
   }
 
@@ -56,6 +58,11 @@ public final class TelemetryItem {
     return id;
   }
 
+  /** What the viewer's queries read, taken at ingestion. */
+  ItemSummary summary() {
+    return summary;
+  }
+
   /** The envelope as received, parsed. */
   public JsonNode envelope() {
     JsonNode node = envelope;
@@ -68,6 +75,19 @@ public final class TelemetryItem {
       envelope = node;
     }
     return node;
+  }
+
+  /** The envelope parsed afresh, not kept (for queries that show many items once). */
+  JsonNode readEnvelope() {
+    JsonNode node = envelope;
+    if (node != null) {
+      return node;
+    }
+    try {
+      return LocalEndpoint.JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("stored envelope is not JSON", e);
+    }
   }
 
   /** {@code data.baseData}. */

@@ -9,10 +9,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -57,7 +61,7 @@ public final class TelemetryStore {
       for (Items.Item envelope : accepted) {
         EnvelopeValidator.Parsed parsed = envelope.parsed();
         TelemetryItem item = new TelemetryItem(nextSequence++, parsed.type(), parsed.operationId(), parsed.parentId(),
-            parsed.id(), envelope.copy());
+            parsed.id(), parsed.summary(), envelope.copy());
         added.add(item);
         items.addLast(item);
         if (items.size() > capacity) {
@@ -97,6 +101,13 @@ public final class TelemetryStore {
     }
   }
 
+  /** How many items are stored. */
+  public int size() {
+    synchronized (lock) {
+      return items.size();
+    }
+  }
+
   /** Stored items of {@code type} ({@code Request}, {@code RemoteDependency}, {@code Exception}, …). */
   public List<TelemetryItem> items(String type) {
     return filter(item -> item.type().equals(type));
@@ -122,44 +133,54 @@ public final class TelemetryStore {
 
   /**
    * The trace of {@code operationId} as trees: items are linked to the item whose id is their {@code
-   * ai.operation.parentId}; items whose parent did not arrive here (or is remote) are roots. Exceptions and
-   * messages have no id of their own and hang under their parent.
+   * ai.operation.parentId}; items whose parent did not arrive here (or is remote) are roots, and so is one item of
+   * each cycle of parent ids (so nothing is hidden). Exceptions and messages have no id of their own and hang under
+   * their parent. Built without recursion: a chain of any depth is fine.
    */
   public List<TraceNode> trace(String operationId) {
     List<TelemetryItem> members = byOperationId(operationId);
-    Map<String, List<TelemetryItem>> byParent = new HashMap<>();
-    Map<String, TelemetryItem> byId = new LinkedHashMap<>();
+    Map<String, TraceNode> byId = new HashMap<>();
+    Map<TelemetryItem, TraceNode> nodes = new LinkedHashMap<>();
     for (TelemetryItem item : members) {
+      TraceNode node = new TraceNode(item, new ArrayList<>());
+      nodes.put(item, node);
       if (item.id() != null) {
-        byId.putIfAbsent(item.id(), item);
+        byId.putIfAbsent(item.id(), node);
       }
     }
-    List<TelemetryItem> roots = new ArrayList<>();
-    for (TelemetryItem item : members) {
-      String parent = item.parentId();
-      if (parent != null && byId.containsKey(parent) && !parent.equals(item.id())) {
-        byParent.computeIfAbsent(parent, k -> new ArrayList<>()).add(item);
+    List<TraceNode> roots = new ArrayList<>();
+    Map<TraceNode, TraceNode> parentOf = new IdentityHashMap<>(); // records hash their whole subtree
+    for (TraceNode node : nodes.values()) {
+      String parent = node.item().parentId();
+      TraceNode parentNode = parent == null ? null : byId.get(parent);
+      if (parentNode != null && parentNode != node) {
+        parentNode.children().add(node);
+        parentOf.put(node, parentNode);
       } else {
-        roots.add(item);
+        roots.add(node);
       }
     }
-    List<TraceNode> trees = new ArrayList<>(roots.size());
-    for (TelemetryItem root : roots) {
-      trees.add(node(root, byParent, 0));
+    Set<TraceNode> reached = Collections.newSetFromMap(new IdentityHashMap<>());
+    reach(roots, reached);
+    for (TraceNode node : nodes.values()) {
+      if (!reached.contains(node)) { // on a cycle of parent ids: cut it here and show it as a root
+        TraceNode parent = Objects.requireNonNull(parentOf.get(node), "an unreached node has a parent");
+        parent.children().removeIf(child -> child == node);
+        roots.add(node);
+        reach(List.of(node), reached);
+      }
     }
-    return trees;
+    return roots;
   }
 
-  private static TraceNode node(TelemetryItem item, Map<String, List<TelemetryItem>> byParent, int depth) {
-    List<TraceNode> children = new ArrayList<>();
-    if (item.id() != null && depth < 10_000) {
-      for (TelemetryItem child : byParent.getOrDefault(item.id(), List.of())) {
-        if (child != item) {
-          children.add(node(child, byParent, depth + 1));
-        }
+  private static void reach(List<TraceNode> from, Set<TraceNode> reached) {
+    ArrayDeque<TraceNode> pending = new ArrayDeque<>(from);
+    while (!pending.isEmpty()) {
+      TraceNode node = pending.removeFirst();
+      if (reached.add(node)) {
+        pending.addAll(node.children());
       }
     }
-    return new TraceNode(item, children);
   }
 
   /**
