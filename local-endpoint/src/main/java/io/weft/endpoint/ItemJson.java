@@ -1,6 +1,7 @@
 package io.weft.endpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /** The fields of an item the viewer shows in lists and waterfalls, written the same way by every query. */
 final class ItemJson {
@@ -18,17 +19,22 @@ final class ItemJson {
     out.put("time", summary.time());
     number(out, "start", summary.start());
     number(out, "durationMs", summary.durationMs());
-    if (summary.success() == null) {
-      out.putNull("success");
-    } else {
-      out.put("success", summary.success());
-    }
+    bool(out, "success", summary.success());
     out.put("resultCode", summary.resultCode());
     out.put("dependencyType", summary.dependencyType());
     out.put("target", summary.target());
     out.put("data", summary.data());
     out.put("exceptionType", summary.exceptionType());
     return out;
+  }
+
+  /** A boolean, or null when unknown. */
+  static void bool(ObjectNode out, String field, @Nullable Boolean value) {
+    if (value == null) {
+      out.putNull(field);
+    } else {
+      out.put(field, value.booleanValue());
+    }
   }
 
   /** A number rounded to microseconds (enough for any duration the service keeps), or null for NaN. */

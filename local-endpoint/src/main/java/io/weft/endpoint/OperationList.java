@@ -109,11 +109,7 @@ final class OperationList {
       row.put("type", item.type());
       ItemJson.number(row, "durationMs", item.summary().durationMs());
       row.put("resultCode", item.summary().resultCode());
-      if (item.summary().success() == null) {
-        row.putNull("success");
-      } else {
-        row.put("success", item.summary().success());
-      }
+      ItemJson.bool(row, "success", item.summary().success());
       row.put("dependencyCount", operation.dependencies);
       row.put("itemCount", operation.items);
     }

@@ -197,7 +197,9 @@ public final class AzureMonitorExporter implements SpanExporter {
           .then(worker.stop(settings.shutdownTimeout(), scheduler))
           .then(sender.close().onErrorResume(e -> Mono.empty()))
           .doFinally(signal -> {
-            scheduler.dispose();
+            // The last signal may come on an event loop (the sender's close): shut the worker's thread down without
+            // waiting for it (Reactor's dispose() parks until the thread has ended).
+            scheduler.disposeGracefully().subscribe(null, error -> { });
             gzips.close();
           });
     });
