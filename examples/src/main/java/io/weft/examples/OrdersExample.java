@@ -265,13 +265,10 @@ public final class OrdersExample {
       settle(List.of(orders, inventoryTracer), exporter, endpoint, problems);
       long produced = orders.stats().spansExported() + inventoryTracer.stats().spansExported();
       Summary summary = summarize(report, exporter.metrics(), endpoint, produced, problems);
-      summary.print(out);
-      if (endpoint != null) {
-        out.println(options.keepRunning()
-            ? "Browse these requests, their traces, the application map and the failures in the trace viewer: "
-                + endpoint.url()
-            : "Run with --keep-running to browse these traces in the local endpoint's trace viewer.");
-      }
+      summary.print(out, endpoint == null ? null : options.keepRunning()
+          ? "Browse these requests, their traces, the application map and the failures in the trace viewer: "
+              + endpoint.url()
+          : "Run with --keep-running to browse these traces in the local endpoint's trace viewer.");
       Path json = options.summaryJson();
       if (json != null) {
         try {

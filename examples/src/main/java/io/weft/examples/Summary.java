@@ -245,6 +245,11 @@ final class Summary {
 
   /** Prints the tables, the trace, the accounting and the verdict. */
   void print(PrintStream out) {
+    print(out, null);
+  }
+
+  /** Prints the summary; {@code whereToLook}, if any, goes right before the verdict, which stays the last line. */
+  void print(PrintStream out, @Nullable String whereToLook) {
     LoadGenerator.Report l = load;
     double seconds = l.elapsed().toMillis() / 1000d;
     out.printf(Locale.ROOT, "%nLoad: %d requests in %.1f s: %d answered as expected (%d of them the expected 503),"
@@ -269,6 +274,9 @@ final class Summary {
     if (e != null) {
       out.printf(Locale.ROOT, "Endpoint: %d items received, %d accepted, %d rejected, %d evicted%n",
           e.itemsReceived(), e.itemsAccepted(), e.itemsRejected(), e.itemsEvicted());
+    }
+    if (whereToLook != null) {
+      out.println(whereToLook);
     }
     out.println();
     if (problems.isEmpty()) {

@@ -85,7 +85,8 @@ class OrdersExampleTest {
     assertThat(result.ok()).isTrue();
     assertThat(output).contains("Requests (Request items received by the endpoint", "Dependencies (RemoteDependency",
         "One trace", "Exporter accounting: produced " + SPANS + " = exported " + SPANS + " + dropped 0 + pending 0",
-        "OK: every span produced was accepted by the local endpoint.");
+        "OK: every span produced was accepted by the local endpoint.",
+        "Run with --keep-running to browse these traces in the local endpoint's trace viewer.\n\nOK: every span");
   }
 
   @Test
