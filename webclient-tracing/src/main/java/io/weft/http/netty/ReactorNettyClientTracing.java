@@ -1,10 +1,10 @@
 package io.weft.http.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.Attribute;
@@ -43,9 +43,9 @@ import reactor.util.context.ContextView;
  * before the body is complete, with {@code weft.cancelled=true}. 4xx and 5xx responses fail the call. Naming, URL
  * recording and status rules are {@link HttpClientHandler}'s, configured by {@link HttpTracing}.
  *
- * <p>Per-attempt state lives with the connection (a channel attribute) and, for errors reactor-netty reports without
- * the connection (a read timeout, a premature close), in a holder it puts in the subscription's Reactor context; never
- * in a thread-local.
+ * <p>Per-attempt state lives with the connection (a channel attribute), and a small handler in the channel's pipeline
+ * ends the attempt from what it sees there: the response's last byte, an exception, our side's close (the caller
+ * cancelled) or the peer's. Nothing is kept in a thread-local or added to the subscription.
  *
  * <p>Immutable and thread-safe.
  */
@@ -58,14 +58,6 @@ public final class ReactorNettyClientTracing {
   /** {@code scheme://host[:port]} of a connection's requests, from its first request's resource URL. */
   private static final AttributeKey<String> ORIGIN = AttributeKey.valueOf(ReactorNettyClientTracing.class,
       "origin");
-  /** The Reactor context key of a subscription's {@link Attempts}: an object only this class can spell. */
-  private static final Object ATTEMPTS = new Object() {
-    @Override
-    public String toString() {
-      return "weft.http.attempts";
-    }
-  };
-
   private final HttpTracing tracing;
   private final HttpClientHandler<Attempt, HttpClientResponse> handler;
 
@@ -101,7 +93,6 @@ public final class ReactorNettyClientTracing {
   /** {@code client} with every request traced; the original is unchanged (reactor-netty clients are immutable). */
   public HttpClient decorate(HttpClient client) {
     return client
-        .mapConnect(connect -> connect.contextWrite(context -> context.put(ATTEMPTS, new Attempts())))
         .doOnRequest(this::onRequest)
         .doAfterResponseSuccess(this::onResponseComplete)
         .doOnError(this::onRequestError, this::onResponseError);
@@ -117,10 +108,6 @@ public final class ReactorNettyClientTracing {
       if (span.isRecording()) {
         attempt.span = span;
         connection.channel().attr(ATTEMPT).set(attempt);
-        Attempts attempts = context.getOrDefault(ATTEMPTS, null);
-        if (attempts != null) {
-          attempts.current = attempt;
-        }
         Attempt.prepare(connection.channel());
       }
     } catch (RuntimeException | LinkageError e) {
@@ -171,9 +158,10 @@ public final class ReactorNettyClientTracing {
   }
 
   /**
-   * Ends the failed attempt's span with {@code error}: found through its connection, or, when reactor-netty reports
-   * without one (a read timeout, a premature close, a refused connection), through the subscription's holder. An
-   * attempt that never got a connection gets a span of its own.
+   * Ends the failed attempt's span with {@code error}, found through its connection. Errors reactor-netty reports
+   * without the connection (a read timeout, a premature close) have ended their attempt already, in {@link
+   * ResponseEnd}, which sees them on the channel; an attempt that never got a connection (refused, unknown host)
+   * gets a span of its own here.
    */
   private void failedAttempt(HttpClientInfos infos, Throwable error) {
     try {
@@ -183,16 +171,6 @@ public final class ReactorNettyClientTracing {
           attempt.fail(error);
         }
         return; // else its span already ended (a redirect, or both error callbacks fired) or was never sampled
-      }
-      Attempts attempts = infos.currentContextView().getOrDefault(ATTEMPTS, null);
-      Attempt current = attempts != null ? attempts.current : null;
-      if (current != null && !current.get()) {
-        Channel channel = current.channel;
-        if (channel != null) {
-          channel.attr(ATTEMPT).compareAndSet(current, null);
-        }
-        current.fail(error);
-        return;
       }
       if (beforeAnyAttempt(error)) {
         String url = infos.resourceUrl() != null ? infos.resourceUrl() : infos.uri();
@@ -221,31 +199,13 @@ public final class ReactorNettyClientTracing {
     return false;
   }
 
-  /** The attempts of one subscription (retries and redirect hops, one after the other): the latest one. */
-  private static final class Attempts {
-    volatile @Nullable Attempt current;
-  }
-
   /**
    * One request attempt on one channel: what the adapter reads, and the span, which ends once: on the complete
-   * response, on an error, or, if the channel closes first (the caller cancelled mid-response and reactor-netty
-   * closed the connection), as cancelled.
+   * response, on an error, or, when the caller gave up first (reactor-netty then closes the connection), as
+   * cancelled.
    */
   static final class Attempt extends AtomicBoolean {
     private static final long serialVersionUID = 1L;
-    /** Set once a channel has {@link #CLOSED} among its close listeners and {@link ResponseEnd} in its pipeline. */
-    private static final AttributeKey<Boolean> PREPARED = AttributeKey.valueOf(ReactorNettyClientTracing.class,
-        "prepared");
-    /**
-     * One close listener per channel (a pooled connection carries many attempts, one at a time): it hands the close
-     * to the attempt in flight, if any, instead of every attempt adding and removing a listener of its own.
-     */
-    private static final ChannelFutureListener CLOSED = future -> {
-      Attempt attempt = future.channel().attr(ATTEMPT).get();
-      if (attempt != null) {
-        attempt.channelClosed();
-      }
-    };
 
     final transient HttpClientInfos request;
     final String url;
@@ -263,15 +223,9 @@ public final class ReactorNettyClientTracing {
       this.handler = handler;
     }
 
-    /**
-     * Makes sure {@code channel}'s close reaches the attempt in flight on it and its response's last byte ends it
-     * (after {@link #ATTEMPT} is set): once per channel, one attribute read per request after that.
-     */
+    /** Puts {@link ResponseEnd} in {@code channel}'s pipeline, once per channel (a pooled one keeps it). */
     static void prepare(Channel channel) {
-      Attribute<Boolean> prepared = channel.attr(PREPARED);
-      if (prepared.get() == null && ResponseEnd.install(channel) && prepared.setIfAbsent(Boolean.TRUE) == null) {
-        channel.closeFuture().addListener(CLOSED);
-      }
+      ResponseEnd.install(channel);
     }
 
     void complete(int code) {
@@ -286,42 +240,21 @@ public final class ReactorNettyClientTracing {
       }
     }
 
-    /**
-     * The channel closed before the attempt ended. If the server closed it, reactor-netty reports the error right
-     * after, from the channel-inactive event queued on the same event loop behind this notification, and that report
-     * finds this attempt through the subscription's holder; if the caller cancelled, no report comes. So wait two
-     * turns of the event loop, then end as cancelled unless the error came first.
-     */
-    void channelClosed() {
-      Channel ch = channel;
-      if (get() || ch == null) {
-        return;
-      }
-      try {
-        ch.eventLoop().execute(() -> ch.eventLoop().execute(this::cancelled));
-      } catch (RuntimeException rejected) {
-        cancelled(); // the event loop is shutting down
-      }
-    }
-
-    private void cancelled() {
+    void cancelled() {
       if (compareAndSet(false, true)) {
-        Channel ch = channel;
-        if (ch != null) {
-          ch.attr(ATTEMPT).compareAndSet(this, null);
-        }
         handler.handleCancel(span, status);
       }
     }
   }
 
   /**
-   * Ends the attempt's span when the last byte of the response arrives, before reactor-netty hands the body to the
-   * caller: {@code doAfterResponseSuccess} fires only after the caller's own code has run on the body, which would
-   * stretch the span and could end it after its parent. Installed once per channel (a pooled connection keeps it),
-   * in front of reactor-netty's bridge; it only looks at the messages going by.
+   * Ends the attempt in flight on a channel from what passes through the channel, before reactor-netty hands it to the
+   * caller: the response's last byte (complete), an exception (a read timeout, a reset: failed), the caller's close
+   * (cancelled) or the peer's (failed: closed before the response was complete). Installed once per channel, in front
+   * of reactor-netty's bridge; it only watches. {@code doAfterResponseSuccess} would fire only after the caller's own
+   * code had run on the body, stretching the span past its parent.
    */
-  private static final class ResponseEnd extends ChannelInboundHandlerAdapter {
+  private static final class ResponseEnd extends ChannelDuplexHandler {
     static final String NAME = "weft.http.responseEnd";
     static final ResponseEnd INSTANCE = new ResponseEnd();
 
@@ -360,6 +293,50 @@ public final class ReactorNettyClientTracing {
       }
       context.fireChannelRead(message);
     }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+      Attempt attempt = context.channel().attr(ATTEMPT).getAndSet(null);
+      if (attempt != null) {
+        attempt.fail(cause);
+      }
+      context.fireExceptionCaught(cause);
+    }
+
+    /** Our side closes the channel while a response is awaited: the caller cancelled. */
+    @Override
+    public void close(ChannelHandlerContext context, ChannelPromise promise) throws Exception {
+      Attempt attempt = context.channel().attr(ATTEMPT).getAndSet(null);
+      if (attempt != null) {
+        attempt.cancelled();
+      }
+      super.close(context, promise);
+    }
+
+    /**
+     * The channel went inactive without our side closing it while a response was awaited: the peer closed it, and
+     * the attempt fails with the error reactor-netty reports to the caller for it (its message, as an {@code
+     * IOException}: reactor-netty's own exception type cannot be created outside it).
+     */
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+      super.channelInactive(context);
+      Attempt attempt = context.channel().attr(ATTEMPT).getAndSet(null);
+      if (attempt != null) {
+        attempt.fail(closedBeforeResponse(attempt.status > 0));
+      }
+    }
+  }
+
+  /**
+   * What the span records when the peer closed the connection before the response was complete: an {@code
+   * IOException} with the words reactor-netty's own {@code PrematureCloseException} (which the caller gets) uses.
+   */
+  static java.io.IOException closedBeforeResponse(boolean headersReceived) {
+    java.io.IOException closed = new java.io.IOException("Connection prematurely closed "
+        + (headersReceived ? "DURING" : "BEFORE") + " response");
+    closed.setStackTrace(new StackTraceElement[0]); // a network event, not a code path
+    return closed;
   }
 
   /** reactor-netty's request and response, as the client handler reads them. */
