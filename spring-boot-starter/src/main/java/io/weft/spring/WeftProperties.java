@@ -40,6 +40,8 @@ public class WeftProperties {
    * that Micrometer Tracing, when present, does not record the same calls again.
    */
   private final Part suppressDuplicateObservations = new Part();
+  /** The Application Insights exporter. */
+  private final Exporter exporter = new Exporter();
 
   public boolean isEnabled() {
     return enabled;
@@ -103,6 +105,44 @@ public class WeftProperties {
 
   public Part getSuppressDuplicateObservations() {
     return suppressDuplicateObservations;
+  }
+
+  public Exporter getExporter() {
+    return exporter;
+  }
+
+  /** The Application Insights exporter's settings. */
+  public static class Exporter {
+    /** Where undeliverable telemetry waits on disk while Application Insights cannot be reached. */
+    private final Storage storage = new Storage();
+
+    public Storage getStorage() {
+      return storage;
+    }
+  }
+
+  /** The exporter's disk spill (read by the exporter as weft.exporter.storage.* or WEFT_EXPORTER_STORAGE_*). */
+  public static class Storage {
+    /** Whether undeliverable telemetry is spilled to disk (on by default); off, it is dropped and counted. */
+    private boolean enabled = true;
+    /** The spill root; default a folder under the system's temporary directory. */
+    private @Nullable String dir;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public @Nullable String getDir() {
+      return dir;
+    }
+
+    public void setDir(@Nullable String dir) {
+      this.dir = dir;
+    }
   }
 
   /** One part of Weft's auto-configuration that can be turned off. */

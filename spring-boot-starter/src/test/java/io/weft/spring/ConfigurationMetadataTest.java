@@ -26,6 +26,7 @@ class ConfigurationMetadataTest {
     assertThat(names).contains("weft.enabled", "weft.connection-string", "weft.service-name",
         "weft.sampling-percentage", "weft.webflux.enabled", "weft.webclient.enabled", "weft.r2dbc.enabled",
         "weft.mongodb.enabled", "weft.reactor-context-propagation.enabled", "weft.log-correlation.enabled",
-        "weft.observations.enabled", "weft.suppress-duplicate-observations.enabled");
+        "weft.observations.enabled", "weft.suppress-duplicate-observations.enabled", "weft.exporter.storage.enabled",
+        "weft.exporter.storage.dir");
   }
 }

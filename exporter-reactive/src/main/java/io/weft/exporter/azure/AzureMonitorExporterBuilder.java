@@ -51,17 +51,18 @@ public final class AzureMonitorExporterBuilder {
 
   /**
    * The connection string from {@code applicationinsights.connection.string} / {@code
-   * APPLICATIONINSIGHTS_CONNECTION_STRING}.
+   * APPLICATIONINSIGHTS_CONNECTION_STRING}, and the disk spill's settings ({@link #storage(WeftConfig)}).
    *
    * @throws IllegalArgumentException if neither is set, or the value is malformed (naming the setting)
    */
   public AzureMonitorExporterBuilder fromEnvironment() {
-    ConnectionString fromEnvironment = ConnectionString.fromEnvironment(WeftConfig.system());
+    WeftConfig config = WeftConfig.system();
+    ConnectionString fromEnvironment = ConnectionString.fromEnvironment(config);
     if (fromEnvironment == null) {
       throw new IllegalArgumentException(WeftConfig.CONNECTION_STRING_ENV + " is not set");
     }
     this.connectionString = fromEnvironment;
-    return this;
+    return storage(config);
   }
 
   /** Spans waiting to be sent (default 8,192); beyond that new spans are dropped as QUEUE_FULL. */
@@ -161,6 +162,40 @@ public final class AzureMonitorExporterBuilder {
   public AzureMonitorExporterBuilder persistenceDirectory(Path root) {
     this.persistenceRoot = Objects.requireNonNull(root, "root");
     this.persistence = true;
+    return this;
+  }
+
+  /** System property turning the disk spill off ({@code false}) or on ({@code true}, the default). */
+  public static final String STORAGE_ENABLED_PROPERTY = "weft.exporter.storage.enabled";
+  /** Environment variable of {@link #STORAGE_ENABLED_PROPERTY}. */
+  public static final String STORAGE_ENABLED_ENV = "WEFT_EXPORTER_STORAGE_ENABLED";
+  /** System property naming the spill root ({@link #persistenceDirectory(Path)}). */
+  public static final String STORAGE_DIR_PROPERTY = "weft.exporter.storage.dir";
+  /** Environment variable of {@link #STORAGE_DIR_PROPERTY}. */
+  public static final String STORAGE_DIR_ENV = "WEFT_EXPORTER_STORAGE_DIR";
+
+  /**
+   * The disk spill as {@code config} sets it: {@code weft.exporter.storage.enabled} / {@code
+   * WEFT_EXPORTER_STORAGE_ENABLED} ({@code true} or {@code false}) and {@code weft.exporter.storage.dir} / {@code
+   * WEFT_EXPORTER_STORAGE_DIR} (the root, for example a writable volume in a container whose temp directory is not).
+   * Unset settings keep the builder's choice. {@link #fromEnvironment()} and the tracer built from the environment
+   * apply them.
+   *
+   * @throws IllegalArgumentException if {@code enabled} is neither {@code true} nor {@code false} (naming the setting)
+   */
+  public AzureMonitorExporterBuilder storage(WeftConfig config) {
+    String enabled = config.get(STORAGE_ENABLED_PROPERTY, STORAGE_ENABLED_ENV);
+    String directory = config.get(STORAGE_DIR_PROPERTY, STORAGE_DIR_ENV);
+    if (enabled != null && !enabled.equalsIgnoreCase("true") && !enabled.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(STORAGE_ENABLED_ENV + " (or -D" + STORAGE_ENABLED_PROPERTY
+          + ") must be true or false: " + enabled);
+    }
+    if (directory != null) {
+      persistenceDirectory(Path.of(directory));
+    }
+    if (enabled != null && enabled.equalsIgnoreCase("false")) {
+      persistenceDisabled();
+    }
     return this;
   }
 

@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
  * Plugs the exporter into {@code Tracer.global()}: when {@code APPLICATIONINSIGHTS_CONNECTION_STRING} (or {@code
  * -Dapplicationinsights.connection.string}) is set, the global tracer exports there. Registered in {@code
  * META-INF/services}. Nobody owns the global tracer, so nobody would shut its exporter down: this exporter registers
- * a JVM shutdown hook that flushes (and spills what it cannot deliver) when the process exits.
+ * a JVM shutdown hook that flushes (and spills what it cannot deliver) when the process exits. The spill follows
+ * {@code WEFT_EXPORTER_STORAGE_DIR} and {@code WEFT_EXPORTER_STORAGE_ENABLED} ({@link
+ * AzureMonitorExporterBuilder#storage(WeftConfig)}).
  */
 public final class AzureMonitorExporterProvider implements SpanExporterProvider {
 
@@ -22,6 +24,6 @@ public final class AzureMonitorExporterProvider implements SpanExporterProvider 
     if (connectionString == null) {
       return null;
     }
-    return AzureMonitorExporter.builder().connectionString(connectionString).shutdownHook(true).build();
+    return AzureMonitorExporter.builder().connectionString(connectionString).storage(config).shutdownHook(true).build();
   }
 }

@@ -1,6 +1,7 @@
 package io.weft.exporter.azure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.core.Tracer;
 import io.weft.endpoint.LocalEndpoint;
@@ -75,6 +76,34 @@ class PersistenceTest {
       }
     }, "the delivered file is deleted");
     exporter.shutdown().block(WAIT);
+  }
+
+  @Test
+  void storageSettingsMoveTheSpillOrTurnItOff() throws Exception {
+    endpoint.pause();
+    Path moved = dir.resolve("volume");
+    // The directory from the environment replaces the builder's; the system property wins over the variable.
+    AzureMonitorExporter there = builder().maxRetries(1_000).storage(io.weft.core.WeftConfig.of(
+        java.util.Map.of(), java.util.Map.of(AzureMonitorExporterBuilder.STORAGE_DIR_ENV, moved.toString()))).build();
+    spans(Tracer.builder().serviceName("svc").exporter(there).build(), 10);
+    there.shutdown().block(WAIT);
+    assertThat(there.metrics().persisted()).isEqualTo(10);
+    assertThat(CrashChild.spillFiles(moved)).isPositive();
+    assertThat(spillFiles()).as("nothing in the builder's directory").isZero();
+
+    AzureMonitorExporter off = builder().maxRetries(0).storage(io.weft.core.WeftConfig.of(
+        java.util.Map.of(AzureMonitorExporterBuilder.STORAGE_ENABLED_PROPERTY, "false"),
+        java.util.Map.of(AzureMonitorExporterBuilder.STORAGE_ENABLED_ENV, "true"))).build();
+    spans(Tracer.builder().serviceName("svc").exporter(off).build(), 10);
+    off.shutdown().block(WAIT);
+    assertThat(off.metrics().persisted()).isZero();
+    assertThat(off.metrics().dropped()).as("counted, not lost silently").isEqualTo(10);
+    assertThat(spillFiles()).isZero();
+
+    assertThatThrownBy(() -> builder().storage(io.weft.core.WeftConfig.of(java.util.Map.of(),
+        java.util.Map.of(AzureMonitorExporterBuilder.STORAGE_ENABLED_ENV, "no"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("WEFT_EXPORTER_STORAGE_ENABLED (or -Dweft.exporter.storage.enabled) must be true or false: no");
   }
 
   @Test
