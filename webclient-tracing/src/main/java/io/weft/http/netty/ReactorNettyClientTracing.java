@@ -108,7 +108,7 @@ public final class ReactorNettyClientTracing {
       if (span.isRecording()) {
         attempt.span = span;
         connection.channel().attr(ATTEMPT).set(attempt);
-        Attempt.prepare(connection.channel());
+        ResponseEnd.install(connection.channel());
       }
     } catch (RuntimeException | LinkageError e) {
       tracing.failed("starting a client span", e);
@@ -223,11 +223,6 @@ public final class ReactorNettyClientTracing {
       this.handler = handler;
     }
 
-    /** Puts {@link ResponseEnd} in {@code channel}'s pipeline, once per channel (a pooled one keeps it). */
-    static void prepare(Channel channel) {
-      ResponseEnd.install(channel);
-    }
-
     void complete(int code) {
       if (compareAndSet(false, true)) {
         handler.handleStatus(span, code, null);
@@ -257,18 +252,23 @@ public final class ReactorNettyClientTracing {
   private static final class ResponseEnd extends ChannelDuplexHandler {
     static final String NAME = "weft.http.responseEnd";
     static final ResponseEnd INSTANCE = new ResponseEnd();
+    /** Set once the handler is in a channel's pipeline: later requests on a pooled connection skip the lookup. */
+    private static final AttributeKey<Boolean> INSTALLED = AttributeKey.valueOf(ReactorNettyClientTracing.class,
+        "responseEndInstalled");
 
-    /** Puts the handler in front of reactor-netty's bridge; false when the pipeline has no bridge (yet). */
-    static boolean install(Channel channel) {
+    /** Puts the handler in front of reactor-netty's bridge, once per channel (a pooled one keeps it). */
+    static void install(Channel channel) {
+      Attribute<Boolean> installed = channel.attr(INSTALLED);
+      if (installed.get() != null) {
+        return;
+      }
       ChannelPipeline pipeline = channel.pipeline();
+      if (pipeline.get(NAME) == null && pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+        pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE);
+      }
       if (pipeline.get(NAME) != null) {
-        return true;
+        installed.set(Boolean.TRUE);
       }
-      if (pipeline.get(NettyPipeline.ReactiveBridge) == null) {
-        return false;
-      }
-      pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, INSTANCE);
-      return true;
     }
 
     @Override
