@@ -67,11 +67,7 @@ public final class TelemetryItem {
   public JsonNode envelope() {
     JsonNode node = envelope;
     if (node == null) {
-      try {
-        node = LocalEndpoint.JSON.readTree(json);
-      } catch (IOException e) {
-        throw new UncheckedIOException("stored envelope is not JSON", e);
-      }
+      node = parse();
       envelope = node;
     }
     return node;
@@ -80,9 +76,10 @@ public final class TelemetryItem {
   /** The envelope parsed afresh, not kept (for queries that show many items once). */
   JsonNode readEnvelope() {
     JsonNode node = envelope;
-    if (node != null) {
-      return node;
-    }
+    return node != null ? node : parse();
+  }
+
+  private JsonNode parse() {
     try {
       return LocalEndpoint.JSON.readTree(json);
     } catch (IOException e) {
